@@ -1,0 +1,17 @@
+/**
+ * simdconv: convnet feature extraction (conv2d, ReLU, max pooling) in WebAssembly SIMD,
+ * with TensorFlow.js's names and signatures.
+ */
+export {
+  Tensor, tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d,
+  tidy, keep, dispose, memory,
+} from "./tensor.js";
+export type { DataType, NestedArray, TensorLike, MemoryInfo, Rank, Tensor1D, Tensor3D, Tensor4D } from "./tensor.js";
+export { conv2d, fused } from "./ops/conv2d.js";
+export type { Activation, DataFormat, FusedConv2DArgs } from "./ops/conv2d.js";
+export { relu, relu6 } from "./ops/relu.js";
+export { maxPool } from "./ops/max_pool.js";
+export type { Padding, ExplicitPadding, DimRoundingMode } from "./ops/conv_util.js";
+export { init, capabilities } from "./loader/init.js";
+export type { InitOptions, WasmSource } from "./loader/backend.js";
+export type { Capabilities } from "./loader/init.js";

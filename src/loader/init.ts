@@ -1,0 +1,38 @@
+/** The public face of loading: `init()` and `capabilities()`. */
+import { backend, init as initBackend, type InitOptions, type WasmSource } from "./backend.js";
+
+export interface Capabilities {
+  /** Always true: simdconv runs only where WebAssembly SIMD does. */
+  simd: boolean;
+  /** Whether the running build uses relaxed SIMD (fused multiply-add). */
+  relaxedSimd: boolean;
+  /** Whether ops run on worker threads. */
+  threads: boolean;
+  threadsCount: number;
+  /** Why threads are off, when they are. */
+  reasonThreadsOff?: string;
+  /** The running wasm build's name. */
+  build: string;
+}
+
+/**
+ * Loads the kernels; idempotent. Optional in Node, browsers, Deno and Bun (the first op
+ * loads the embedded build); required where compiling wasm from bytes is forbidden.
+ */
+export async function init(options?: InitOptions | WasmSource): Promise<Capabilities> {
+  await initBackend(options);
+  return capabilities();
+}
+
+/** What the running build can do. Loads the embedded build if nothing is loaded yet. */
+export function capabilities(): Capabilities {
+  const b = backend();
+  return {
+    simd: true,
+    relaxedSimd: b.build.includes("relaxed"),
+    threads: false,
+    threadsCount: 1,
+    reasonThreadsOff: "this build runs on one thread",
+    build: b.build,
+  };
+}

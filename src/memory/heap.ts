@@ -1,0 +1,161 @@
+/**
+ * The only allocator of the wasm linear memory. Kernels never allocate, so the heap's
+ * state lives here in TypeScript and one memory can be shared with worker threads.
+ *
+ * - Blocks are 16-byte aligned and carry at least 16 bytes of slack past their end, so
+ *   a kernel may load one whole vector at a tail.
+ * - Freed blocks go to an address-ordered free list and are coalesced with their
+ *   neighbours; a free block at the top lowers the top, so a steady workload stops
+ *   growing memory.
+ * - Growth replaces `memory.buffer` (an ArrayBuffer is detached, a SharedArrayBuffer keeps
+ *   its old length), so views are re-derived on every access, never cached by callers.
+ */
+
+export const WASM_PAGE = 65536;
+/** Bytes past every block's end that kernels may read but never write. */
+export const SLACK = 16;
+/** Low memory kept unused: address 0 stays a null pointer for optional kernel inputs. */
+const HEAP_BASE = 64;
+
+interface FreeBlock {
+  ptr: number;
+  size: number;
+}
+
+export class Heap {
+  readonly memory: WebAssembly.Memory;
+  readonly maxBytes: number;
+  private top = HEAP_BASE;
+  private readonly freeList: FreeBlock[] = [];
+  private f32Cache: Float32Array;
+  private u8Cache: Uint8Array;
+  /** Bytes in live blocks, slack included. */
+  liveBytes = 0;
+
+  constructor(memory: WebAssembly.Memory, maxPages: number) {
+    this.memory = memory;
+    this.maxBytes = maxPages * WASM_PAGE;
+    this.f32Cache = new Float32Array(memory.buffer);
+    this.u8Cache = new Uint8Array(memory.buffer);
+  }
+
+  /** The block size that `alloc(byteLength)` takes: aligned, plus the tail slack. */
+  static blockSize(byteLength: number): number {
+    return ((byteLength + 15) & ~15) + SLACK;
+  }
+
+  /** A Float32Array over all of memory, re-derived after any growth. */
+  get f32(): Float32Array {
+    const buf = this.memory.buffer;
+    if (this.f32Cache.buffer !== buf || this.f32Cache.byteLength !== buf.byteLength) {
+      this.f32Cache = new Float32Array(buf);
+      this.u8Cache = new Uint8Array(buf);
+    }
+    return this.f32Cache;
+  }
+
+  get u8(): Uint8Array {
+    this.f32;
+    return this.u8Cache;
+  }
+
+  get wasmBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** Whether `byteLength` more bytes could ever be allocated (before trying). */
+  canAllocate(byteLength: number): boolean {
+    return Number.isFinite(byteLength) && Heap.blockSize(byteLength) + HEAP_BASE <= this.maxBytes - this.liveBytes;
+  }
+
+  /**
+   * Returns a 16-byte-aligned pointer to `byteLength` bytes (contents undefined), or throws
+   * a RangeError naming `what` when the memory cannot hold it.
+   */
+  alloc(byteLength: number, what: string): number {
+    const size = Heap.blockSize(byteLength);
+    // Best fit keeps large free blocks intact for large tensors.
+    let best = -1;
+    for (let i = 0; i < this.freeList.length; i++) {
+      const b = this.freeList[i];
+      if (b.size >= size && (best < 0 || b.size < this.freeList[best].size)) {
+        best = i;
+        if (b.size === size) break;
+      }
+    }
+    if (best >= 0) {
+      const b = this.freeList[best];
+      const ptr = b.ptr;
+      if (b.size === size) this.freeList.splice(best, 1);
+      else {
+        b.ptr += size;
+        b.size -= size;
+      }
+      this.liveBytes += size;
+      return ptr;
+    }
+    const ptr = this.top;
+    const end = ptr + size;
+    this.ensure(end, what, byteLength);
+    this.top = end;
+    this.liveBytes += size;
+    return ptr;
+  }
+
+  /** Returns a block; `byteLength` is the same value that was passed to `alloc`. */
+  free(ptr: number, byteLength: number): void {
+    const size = Heap.blockSize(byteLength);
+    this.liveBytes -= size;
+    const list = this.freeList;
+    // Insert in address order (binary search), then merge with neighbours.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].ptr < ptr) lo = mid + 1;
+      else hi = mid;
+    }
+    let i = lo;
+    list.splice(i, 0, { ptr, size });
+    if (i + 1 < list.length && list[i].ptr + list[i].size === list[i + 1].ptr) {
+      list[i].size += list[i + 1].size;
+      list.splice(i + 1, 1);
+    }
+    if (i > 0 && list[i - 1].ptr + list[i - 1].size === list[i].ptr) {
+      list[i - 1].size += list[i].size;
+      list.splice(i, 1);
+      i--;
+    }
+    if (list[i].ptr + list[i].size === this.top) {
+      this.top = list[i].ptr;
+      list.splice(i, 1);
+    }
+  }
+
+  /** Grows memory so that [0, end) is addressable. */
+  private ensure(end: number, what: string, byteLength: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    const tooLarge = () =>
+      new RangeError(
+        `${what} needs ${byteLength} bytes, more than the WebAssembly memory can hold ` +
+          `(${this.liveBytes} bytes in use of at most ${this.maxBytes})`,
+      );
+    if (end > this.maxBytes) throw tooLarge();
+    // Grow geometrically (at least 1/8 more) so a growing workload does not grow on every op.
+    const needPages = Math.ceil((end - have) / WASM_PAGE);
+    const pages = Math.min(
+      Math.max(needPages, Math.ceil(have / WASM_PAGE / 8)),
+      this.maxBytes / WASM_PAGE - have / WASM_PAGE,
+    );
+    try {
+      this.memory.grow(pages);
+    } catch {
+      try {
+        this.memory.grow(needPages);
+      } catch {
+        throw tooLarge();
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * conv2d and fused.conv2d: checks arguments, does the shape math, allocates the output and
+ * calls the kernel. The bias and the activation run inside the kernel's tile.
+ */
+import { runRows } from "./dispatch.js";
+import { empty, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
+import { pair, window2d, type DimRoundingMode, type Padding } from "./conv_util.js";
+import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
+
+export type DataFormat = "NHWC" | "NCHW";
+export type Activation = "linear" | "relu" | "relu6";
+
+/** Output clamp bounds that implement each fused activation. */
+const ACTIVATION_BOUNDS: Record<Activation, [number, number]> = {
+  linear: [-Infinity, Infinity],
+  relu: [0, Infinity],
+  relu6: [0, 6],
+};
+
+export interface FusedConv2DArgs {
+  x: Tensor | TensorLike;
+  filter: Tensor | TensorLike;
+  strides: number | [number, number];
+  pad: Padding;
+  dataFormat?: DataFormat;
+  dilations?: number | [number, number];
+  dimRoundingMode?: DimRoundingMode;
+  bias?: Tensor | TensorLike;
+  activation?: Activation;
+}
+
+/**
+ * 2-D convolution, TensorFlow semantics: `x` is NHWC [batch, height, width, inChannels]
+ * (or rank 3 HWC, giving a rank-3 result), `filter` is HWIO [kh, kw, inChannels, outChannels].
+ */
+export function conv2d<T extends Tensor>(
+  x: T | TensorLike,
+  filter: Tensor | TensorLike,
+  strides: number | [number, number],
+  pad: Padding,
+  dataFormat: DataFormat = "NHWC",
+  dilations: number | [number, number] = 1,
+  dimRoundingMode?: DimRoundingMode,
+): T {
+  return conv2dImpl("conv2d", { x, filter, strides, pad, dataFormat, dilations, dimRoundingMode }) as T;
+}
+
+/** conv2d + bias + activation in one pass (TensorFlow.js's `tf.fused.conv2d`). */
+function fusedConv2d<T extends Tensor>(args: FusedConv2DArgs): T {
+  if (typeof args !== "object" || args === null) {
+    throw new TypeError(`fused.conv2d: expects one object { x, filter, strides, pad, ... }, got ${describe(args)}`);
+  }
+  return conv2dImpl("fused.conv2d", args) as T;
+}
+
+export const fused = { conv2d: fusedConv2d };
+
+function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
+  const owned: Tensor[] = [];
+  const use = (v: unknown, name: string): Tensor => {
+    const r = toTensor(v, name, op);
+    if (r.owned) owned.push(r.t);
+    return r.t;
+  };
+  try {
+    const dataFormat = a.dataFormat ?? "NHWC";
+    if (dataFormat !== "NHWC" && dataFormat !== "NCHW") {
+      throw new TypeError(`${op}: dataFormat must be 'NHWC' or 'NCHW', got ${describe(dataFormat)}`);
+    }
+    const activation = a.activation ?? "linear";
+    if (!Object.prototype.hasOwnProperty.call(ACTIVATION_BOUNDS, activation)) {
+      throw new TypeError(`${op}: activation must be 'linear', 'relu' or 'relu6', got ${describe(activation)}`);
+    }
+    const x = use(a.x, "x");
+    const filter = use(a.filter, "filter");
+    if (x.rank !== 4 && x.rank !== 3) {
+      throw new RangeError(`${op}: x must be rank 4 (NHWC) or rank 3 (HWC), got shape [${x.shape}]`);
+    }
+    if (filter.rank !== 4) {
+      throw new RangeError(`${op}: filter must be rank 4 [kh, kw, inChannels, outChannels], got shape [${filter.shape}]`);
+    }
+    const s4 = x.rank === 4 ? x.shape : [1, ...x.shape];
+    const [n, h, w, ci] = dataFormat === "NHWC" ? s4 : [s4[0], s4[2], s4[3], s4[1]];
+    const [kh, kw, fci, co] = filter.shape;
+    if (fci !== ci) {
+      throw new RangeError(
+        `${op}: x has ${ci} input channels but filter expects ${fci} (filter shape [${filter.shape}], x shape [${x.shape}])`,
+      );
+    }
+    const strides = pair(a.strides, "strides", op);
+    const dilations = pair(a.dilations ?? 1, "dilations", op);
+    if (kh < 1 || kw < 1) throw new RangeError(`${op}: filter height and width must be ≥ 1, got [${filter.shape}]`);
+    const win = window2d(h, w, [kh, kw], strides, dilations, a.pad, op, a.dimRoundingMode);
+    let bias: Tensor | undefined;
+    if (a.bias !== undefined && a.bias !== null) {
+      bias = use(a.bias, "bias");
+      if (bias.size !== co && bias.size !== 1) {
+        throw new RangeError(`${op}: bias must have ${co} values (one per output channel) or 1, got shape [${bias.shape}]`);
+      }
+      if (bias.size === 1 && co !== 1) {
+        const v = bias.dataSync()[0];
+        bias = use(new Float32Array(co).fill(v), "bias");
+      }
+    }
+
+    const outNhwc = [n, win.ho, win.wo, co];
+    const outShape = dataFormat === "NHWC" ? outNhwc : [n, co, win.ho, win.wo];
+    const finalShape = x.rank === 4 ? outShape : outShape.slice(1);
+    const input = dataFormat === "NCHW" ? nchwToNhwc(x, [n, ci, h, w], op) : x;
+    if (input !== x) owned.push(input);
+    const out = empty(dataFormat === "NHWC" ? finalShape : outNhwc, op);
+    if (out.size > 0) {
+      const [lo, hi] = ACTIVATION_BOUNDS[activation];
+      runRows(
+        "f32_conv2d_nhwc_minmax_c16_simd",
+        [
+          input.ptr(), filter.ptr(), bias ? bias.ptr() : 0, out.ptr(),
+          h, w, ci, win.ho, win.wo, co,
+          kh, kw, win.sh, win.sw, win.dh, win.dw, win.padTop, win.padLeft, lo, hi,
+        ],
+        n * win.ho,
+        2 * win.wo * co * kh * kw * ci,
+      );
+    }
+    if (dataFormat === "NHWC") return out;
+    owned.push(out);
+    const nchw = nhwcToNchw(out, outNhwc, op);
+    if (x.rank === 3) {
+      owned.push(nchw);
+      return nchw.reshape(finalShape);
+    }
+    return nchw;
+  } finally {
+    for (const t of owned) t.dispose();
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Argument checking and shape math shared by conv2d and maxPool, with TensorFlow's rules:
+ * SAME gives out = ceil(in / stride) and puts the odd pad at the bottom/right; VALID gives
+ * out = ceil((in - effectiveK + 1) / stride); numeric and explicit pads are used as given.
+ */
+import { describe } from "../tensor.js";
+
+export type PadString = "same" | "valid" | "SAME" | "VALID" | "Same" | "Valid";
+export type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
+export type Padding = PadString | string | number | ExplicitPadding;
+export type DimRoundingMode = "floor" | "round" | "ceil";
+
+export interface Window2D {
+  kh: number; kw: number;
+  sh: number; sw: number;
+  dh: number; dw: number;
+  padTop: number; padBottom: number; padLeft: number; padRight: number;
+  ho: number; wo: number;
+}
+
+/** A stride, dilation or filter size: a positive integer or a [h, w] pair of them. */
+export function pair(v: unknown, name: string, op: string): [number, number] {
+  const p = typeof v === "number" ? [v, v] : v;
+  if (!Array.isArray(p) || p.length !== 2) {
+    throw new TypeError(`${op}: ${name} must be a number or [h, w], got ${describe(v)}`);
+  }
+  for (const e of p) {
+    if (typeof e !== "number" || !Number.isInteger(e) || e < 1) {
+      throw new RangeError(`${op}: ${name} must be positive integers, got ${describe(v)}`);
+    }
+  }
+  return [p[0], p[1]];
+}
+
+function rounder(mode: DimRoundingMode | undefined, op: string): (v: number) => number {
+  if (mode === undefined || mode === null) return Math.trunc;
+  if (mode === "floor") return Math.floor;
+  if (mode === "round") return Math.round;
+  if (mode === "ceil") return Math.ceil;
+  throw new TypeError(`${op}: dimRoundingMode must be 'floor', 'round' or 'ceil', got ${describe(mode)}`);
+}
+
+function padInt(v: unknown, name: string, op: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+    throw new RangeError(`${op}: ${name} must be non-negative integers, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** Resolves padding and output size for one 2-D window over an h × w input. */
+export function window2d(
+  h: number, w: number,
+  kernel: [number, number], strides: [number, number], dilations: [number, number],
+  pad: unknown, op: string, roundingMode?: DimRoundingMode,
+): Window2D {
+  const [kh, kw] = kernel;
+  const [sh, sw] = strides;
+  const [dh, dw] = dilations;
+  const ekh = (kh - 1) * dh + 1;
+  const ekw = (kw - 1) * dw + 1;
+  let padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
+  let ho: number, wo: number;
+  const mode = typeof pad === "string" ? pad.toLowerCase() : undefined;
+  if (mode === "same") {
+    ho = Math.ceil(h / sh);
+    wo = Math.ceil(w / sw);
+    const ph = Math.max((ho - 1) * sh + ekh - h, 0);
+    const pw = Math.max((wo - 1) * sw + ekw - w, 0);
+    padTop = Math.floor(ph / 2);
+    padBottom = ph - padTop;
+    padLeft = Math.floor(pw / 2);
+    padRight = pw - padLeft;
+  } else if (mode === "valid") {
+    ho = Math.ceil((h - ekh + 1) / sh);
+    wo = Math.ceil((w - ekw + 1) / sw);
+  } else if (typeof pad === "number" || Array.isArray(pad)) {
+    if (typeof pad === "number") {
+      padTop = padBottom = padLeft = padRight = padInt(pad, "pad", op);
+    } else {
+      if (pad.length !== 4 || !pad.every((p) => Array.isArray(p) && p.length === 2)) {
+        throw new TypeError(`${op}: explicit pad must be [[0,0],[top,bottom],[left,right],[0,0]], got ${describe(pad)}`);
+      }
+      const flat = (pad as number[][]).flat();
+      flat.forEach((p) => padInt(p, "pad", op));
+      if (flat[0] || flat[1] || flat[6] || flat[7]) {
+        throw new RangeError(`${op}: pad on the batch and channel dimensions must be 0, got ${describe(pad)}`);
+      }
+      [padTop, padBottom, padLeft, padRight] = [flat[2], flat[3], flat[4], flat[5]];
+    }
+    const round = rounder(roundingMode, op);
+    const fitsH = h + padTop + padBottom >= ekh;
+    const fitsW = w + padLeft + padRight >= ekw;
+    ho = fitsH ? round((h + padTop + padBottom - ekh) / sh + 1) : 0;
+    wo = fitsW ? round((w + padLeft + padRight - ekw) / sw + 1) : 0;
+  } else {
+    throw new TypeError(`${op}: pad must be 'same', 'valid', a number or explicit pads, got ${describe(pad)}`);
+  }
+  if (ho < 1 || wo < 1) {
+    throw new RangeError(
+      `${op}: the output would be empty (${ho}×${wo}): a ${kh}×${kw} filter` +
+        (dh > 1 || dw > 1 ? ` dilated to ${ekh}×${ekw}` : "") +
+        ` does not fit the ${h}×${w} input with pad ${describe(pad)}`,
+    );
+  }
+  return { kh, kw, sh, sw, dh, dw, padTop, padBottom, padLeft, padRight, ho, wo };
+}

@@ -1,0 +1,35 @@
+/** maxPool with TensorFlow semantics over NHWC (or HWC) input. Padding never wins the max. */
+import { runRows } from "./dispatch.js";
+import { empty, Tensor, toTensor, type TensorLike } from "../tensor.js";
+import { pair, window2d, type DimRoundingMode, type Padding } from "./conv_util.js";
+
+export function maxPool<T extends Tensor>(
+  x: T | TensorLike,
+  filterSize: number | [number, number],
+  strides: number | [number, number],
+  pad: Padding,
+  dimRoundingMode?: DimRoundingMode,
+): T {
+  const op = "maxPool";
+  const { t, owned } = toTensor(x, "x", op);
+  try {
+    if (t.rank !== 4 && t.rank !== 3) {
+      throw new RangeError(`${op}: x must be rank 4 (NHWC) or rank 3 (HWC), got shape [${t.shape}]`);
+    }
+    const [n, h, w, c] = t.rank === 4 ? t.shape : [1, ...t.shape];
+    const win = window2d(h, w, pair(filterSize, "filterSize", op), pair(strides, "strides", op), [1, 1], pad, op, dimRoundingMode);
+    const shape = [n, win.ho, win.wo, c];
+    const out = empty(t.rank === 4 ? shape : shape.slice(1), op);
+    if (out.size > 0) {
+      runRows(
+        "f32_maxpool_nhwc_simd",
+        [t.ptr(), out.ptr(), h, w, c, win.ho, win.wo, win.kh, win.kw, win.sh, win.sw, win.padTop, win.padLeft],
+        n * win.ho,
+        win.wo * c * win.kh * win.kw,
+      );
+    }
+    return out as T;
+  } finally {
+    if (owned) t.dispose();
+  }
+}

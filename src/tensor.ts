@@ -1,0 +1,378 @@
+/**
+ * Tensors: float32 data in the wasm memory, with TensorFlow.js's surface.
+ *
+ * A Tensor holds a reference to a Storage (one heap block). `reshape` shares the storage,
+ * so it is freed when the last tensor over it is disposed. Every new tensor is recorded
+ * in the innermost `tidy` scope.
+ */
+import { backend } from "./loader/backend.js";
+import { Heap } from "./memory/heap.js";
+
+export type Rank = number;
+export type DataType = "float32";
+export type NestedArray = number | NestedArray[];
+export type TensorLike = Float32Array | ArrayLike<number> | NestedArray[] | number;
+
+/** One heap block, shared by a tensor and its reshapes. */
+class Storage {
+  refs = 1;
+  constructor(
+    readonly heap: Heap,
+    readonly ptr: number,
+    readonly byteLength: number,
+  ) {}
+}
+
+let nextId = 0;
+let numTensors = 0;
+let numBytes = 0;
+const scopes: Set<Tensor>[] = [];
+
+export class Tensor {
+  readonly id: number;
+  readonly shape: number[];
+  readonly size: number;
+  readonly dtype: DataType = "float32";
+  /** @internal */
+  storage: Storage | null;
+
+  /** @internal Use `tensor()` to make tensors. */
+  constructor(storage: Storage, shape: number[]) {
+    this.id = nextId++;
+    this.storage = storage;
+    this.shape = shape;
+    this.size = sizeOf(shape);
+    numTensors++;
+    scopes[scopes.length - 1]?.add(this);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.storage === null;
+  }
+
+  /** @internal Address of the data in wasm memory; throws if disposed. */
+  ptr(name = "tensor", op?: string): number {
+    if (!this.storage) throw new TypeError(`${op ? op + ": " : ""}${name} is disposed`);
+    return this.storage.ptr;
+  }
+
+  /** A copy of the values. */
+  dataSync(): Float32Array {
+    const p = this.ptr("tensor", "dataSync") >> 2;
+    return this.storage!.heap.f32.slice(p, p + this.size);
+  }
+
+  /** The values, as a Promise (TensorFlow.js's async read; here it is never slower). */
+  data(): Promise<Float32Array> {
+    try {
+      return Promise.resolve(this.dataSync());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The values as nested arrays shaped like the tensor. */
+  arraySync(): NestedArray {
+    return toNested(this.dataSync(), this.shape);
+  }
+
+  array(): Promise<NestedArray> {
+    try {
+      return Promise.resolve(this.arraySync());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * A zero-copy Float32Array over the tensor's data in wasm memory. It is valid until the
+   * next call that allocates (any op or `tensor()`), because growing the memory detaches
+   * the buffer it points into (it then reads as empty, never as stale numbers), and until
+   * the tensor is disposed, after which the block is reused. Call `view()` again rather
+   * than keeping one.
+   */
+  view(): Float32Array {
+    const p = this.ptr("tensor", "view");
+    return new Float32Array(this.storage!.heap.memory.buffer, p, this.size);
+  }
+
+  /** A tensor of another shape over the same data (no copy); -1 infers one dimension. */
+  reshape(shape: number[]): Tensor {
+    this.ptr("tensor", "reshape");
+    const s = inferShape(shape, this.size, "shape");
+    this.storage!.refs++;
+    return new Tensor(this.storage!, s);
+  }
+
+  /** An independent copy. */
+  clone(): Tensor {
+    const t = empty(this.shape, "clone");
+    const h = this.storage!.heap;
+    h.u8.copyWithin(t.storage!.ptr, this.ptr("tensor", "clone"), this.storage!.ptr + this.size * 4);
+    return t;
+  }
+
+  /** Frees the data (once its reshapes are disposed too). Safe to call twice. */
+  dispose(): void {
+    const s = this.storage;
+    if (!s) return;
+    this.storage = null;
+    numTensors--;
+    if (--s.refs === 0) {
+      s.heap.free(s.ptr, s.byteLength);
+      numBytes -= s.byteLength;
+    }
+  }
+
+  toString(): string {
+    if (!this.storage) return `Tensor (disposed) shape [${this.shape}]`;
+    return `Tensor float32 [${this.shape}]\n${JSON.stringify(this.arraySync())}`;
+  }
+
+  print(): void {
+    console.log(this.toString());
+  }
+}
+
+export type Tensor1D = Tensor;
+export type Tensor3D = Tensor;
+export type Tensor4D = Tensor;
+
+function sizeOf(shape: number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** @internal A new tensor with undefined contents. */
+export function empty(shape: number[], what: string): Tensor {
+  const size = sizeOf(shape);
+  const heap = backend().heap;
+  const byteLength = size * 4;
+  if (!Number.isSafeInteger(byteLength) || !heap.canAllocate(byteLength)) {
+    throw new RangeError(
+      `${what}: shape [${shape}] needs ${byteLength} bytes, more than WebAssembly memory can hold ` +
+        `(${heap.maxBytes} bytes at most)`,
+    );
+  }
+  const ptr = heap.alloc(byteLength, what);
+  numBytes += byteLength;
+  return new Tensor(new Storage(heap, ptr, byteLength), shape);
+}
+
+function checkShape(shape: unknown, name: string): number[] {
+  if (!Array.isArray(shape)) throw new TypeError(`${name} must be an array of dimensions, got ${describe(shape)}`);
+  for (const d of shape) {
+    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
+      throw new RangeError(`${name} must hold non-negative integers, got [${shape}]`);
+    }
+  }
+  return shape.slice();
+}
+
+function inferShape(shape: number[], size: number, name: string): number[] {
+  if (!Array.isArray(shape)) throw new TypeError(`${name} must be an array of dimensions, got ${describe(shape)}`);
+  const s = shape.slice();
+  const unknown = s.indexOf(-1);
+  if (unknown >= 0) {
+    if (s.indexOf(-1, unknown + 1) >= 0) throw new RangeError(`${name} may hold only one -1, got [${shape}]`);
+    const rest = sizeOf(s.filter((_, i) => i !== unknown));
+    if (rest === 0 || size % rest !== 0) {
+      throw new RangeError(`${name} [${shape}] cannot hold ${size} values`);
+    }
+    s[unknown] = size / rest;
+  }
+  checkShape(s, name);
+  if (sizeOf(s) !== size) throw new RangeError(`${name} [${shape}] holds ${sizeOf(s)} values, the tensor has ${size}`);
+  return s;
+}
+
+/** Flattens nested arrays, checking they are rectangular; returns the values and the shape. */
+function flatten(values: NestedArray[], name: string): { flat: number[]; shape: number[] } {
+  const shape: number[] = [];
+  let level: unknown = values;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  const flat: number[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (depth === shape.length) {
+      if (typeof v !== "number") throw new TypeError(`${name} must hold numbers, found ${describe(v)}`);
+      flat.push(v);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth]) {
+      throw new RangeError(`${name} is ragged: expected an array of length ${shape[depth]} at depth ${depth}`);
+    }
+    for (const e of v) walk(e, depth + 1);
+  };
+  walk(values, 0);
+  return { flat, shape };
+}
+
+/**
+ * Creates a float32 tensor. `values` is a Float32Array (or any typed array), a flat number
+ * array or nested arrays; it is copied into wasm memory. `shape` defaults to the nesting.
+ */
+export function tensor(values: TensorLike, shape?: number[], dtype?: DataType): Tensor {
+  if (dtype !== undefined && dtype !== "float32") {
+    throw new TypeError(`dtype must be 'float32' (simdconv computes in float32), got ${describe(dtype)}`);
+  }
+  let flat: ArrayLike<number>;
+  let inferred: number[];
+  if (typeof values === "number") {
+    flat = [values];
+    inferred = [];
+  } else if (ArrayBuffer.isView(values)) {
+    if (values instanceof DataView || values instanceof BigInt64Array || values instanceof BigUint64Array) {
+      throw new TypeError(`values must be numbers or a numeric typed array, got ${values.constructor.name}`);
+    }
+    flat = values as ArrayLike<number>;
+    inferred = [flat.length];
+  } else if (Array.isArray(values)) {
+    const f = flatten(values as NestedArray[], "values");
+    flat = f.flat;
+    inferred = f.shape;
+  } else {
+    throw new TypeError(`values must be a Float32Array, a number array or nested arrays, got ${describe(values)}`);
+  }
+  let s: number[];
+  if (shape === undefined) s = inferred;
+  else {
+    s = checkShape(shape, "shape");
+    if (sizeOf(s) !== flat.length) {
+      throw new RangeError(`values has ${flat.length} elements but shape [${s}] needs ${sizeOf(s)}`);
+    }
+  }
+  const t = empty(s, "tensor");
+  t.storage!.heap.f32.set(flat, t.storage!.ptr >> 2);
+  return t;
+}
+
+export function scalar(value: number): Tensor {
+  return tensor(value, []);
+}
+
+function rankedTensor(rank: number) {
+  return (values: TensorLike, shape?: number[]): Tensor => {
+    if (shape !== undefined && shape.length !== rank) {
+      throw new RangeError(`shape must have rank ${rank}, got [${shape}]`);
+    }
+    const t = tensor(values, shape);
+    if (t.rank !== rank) {
+      t.dispose();
+      throw new RangeError(`values must have rank ${rank}, got shape [${t.shape}]`);
+    }
+    return t;
+  };
+}
+export const tensor1d = rankedTensor(1);
+export const tensor2d = rankedTensor(2);
+export const tensor3d = rankedTensor(3);
+export const tensor4d = rankedTensor(4);
+
+function toNested(data: Float32Array, shape: number[]): NestedArray {
+  if (shape.length === 0) return data[0];
+  const build = (offset: number, dim: number): NestedArray[] => {
+    const n = shape[dim];
+    const out: NestedArray[] = new Array(n);
+    if (dim === shape.length - 1) {
+      for (let i = 0; i < n; i++) out[i] = data[offset + i];
+      return out;
+    }
+    let stride = 1;
+    for (let d = dim + 1; d < shape.length; d++) stride *= shape[d];
+    for (let i = 0; i < n; i++) out[i] = build(offset + i * stride, dim + 1);
+    return out;
+  };
+  return build(0, 0);
+}
+
+/** @internal Turns an op's tensor argument into a live Tensor, or throws naming it. */
+export function toTensor(v: unknown, name: string, op: string): { t: Tensor; owned: boolean } {
+  if (v instanceof Tensor) {
+    v.ptr(name, op);
+    return { t: v, owned: false };
+  }
+  if (typeof v === "number" || Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) {
+    return { t: tensor(v as TensorLike), owned: true };
+  }
+  throw new TypeError(`${op}: ${name} must be a Tensor or TensorLike, got ${describe(v)}`);
+}
+
+export function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `array [${v.map((e) => (Array.isArray(e) ? "[…]" : String(e))).join(",")}]`;
+  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
+  if (typeof v === "string") return JSON.stringify(v);
+  return String(v);
+}
+
+/**
+ * Runs `fn` and disposes every tensor it made except those in its result (a tensor, or
+ * an array or object of tensors). Tensors kept by `keep()` survive too.
+ */
+export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
+  const fn = typeof nameOrFn === "function" ? nameOrFn : maybeFn;
+  if (typeof fn !== "function") throw new TypeError("tidy: fn must be a function");
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    scopes.pop();
+  }
+  if (result instanceof Promise) {
+    throw new TypeError("tidy: fn must be synchronous; it returned a Promise");
+  }
+  const kept = new Set<Tensor>();
+  collectTensors(result, kept);
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (kept.has(t) || keptForever.has(t)) parent?.add(t);
+    else t.dispose();
+  }
+  return result;
+}
+
+const keptForever = new WeakSet<Tensor>();
+
+/** Keeps a tensor made inside `tidy` from being disposed by it. */
+export function keep<T extends Tensor>(t: T): T {
+  keptForever.add(t);
+  return t;
+}
+
+function collectTensors(v: unknown, out: Set<Tensor>, depth = 0): void {
+  if (v instanceof Tensor) out.add(v);
+  else if (depth < 8 && Array.isArray(v)) for (const e of v) collectTensors(e, out, depth + 1);
+  else if (depth < 8 && v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const e of Object.values(v)) collectTensors(e, out, depth + 1);
+  }
+}
+
+/** Disposes a tensor, or every tensor in an array or object. */
+export function dispose(container: unknown): void {
+  const all = new Set<Tensor>();
+  collectTensors(container, all);
+  for (const t of all) t.dispose();
+}
+
+export interface MemoryInfo {
+  /** Live tensors (a reshape counts as its own tensor, as in TensorFlow.js). */
+  numTensors: number;
+  /** Bytes of tensor data held (shared storage counted once). */
+  numBytes: number;
+  /** Size of the wasm memory: it grows on demand and never shrinks. */
+  wasmBytes: number;
+}
+
+export function memory(): MemoryInfo {
+  return { numTensors, numBytes, wasmBytes: backend().heap.wasmBytes };
+}
