@@ -11,8 +11,14 @@ const root = new URL("..", import.meta.url);
 const path = (p) => new URL(p, root).pathname;
 
 /** Every wasm build. `flags` are asc's; all import their memory and keep no static data. */
+// relaxed-simd adds f32x4.relaxed_madd (kernels switch on ASC_FEATURE_RELAXED_SIMD); the
+// -threads builds import a shared memory so worker threads can instantiate on it.
+const shared = ["--enable", "threads", "--sharedMemory", "--maximumMemory", "65536"];
 export const variants = [
   { name: "simd", flags: ["--enable", "simd"] },
+  { name: "relaxed-simd", flags: ["--enable", "simd,relaxed-simd"] },
+  { name: "simd-threads", flags: ["--enable", "simd", ...shared] },
+  { name: "relaxed-simd-threads", flags: ["--enable", "simd,relaxed-simd", ...shared] },
 ];
 
 const common = [
@@ -75,5 +81,7 @@ async function buildDist() {
   });
 }
 
-await buildWasm();
-if (!process.argv.includes("--wasm-only")) await buildDist();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await buildWasm();
+  if (!process.argv.includes("--wasm-only")) await buildDist();
+}
