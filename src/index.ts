@@ -15,3 +15,4 @@ export type { Padding, ExplicitPadding, DimRoundingMode } from "./ops/conv_util.
 export { init, capabilities } from "./loader/init.js";
 export type { InitOptions, WasmSource } from "./loader/backend.js";
 export type { Capabilities } from "./loader/init.js";
+export { setThreadsCount, getThreadsCount, shutdownThreads } from "./threads/threads.js";

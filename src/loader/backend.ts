@@ -57,11 +57,16 @@ export interface InitOptions {
    * bytes (Cloudflare Workers), or a URL/Response/bytes for pages with a strict CSP.
    */
   wasm?: WasmSource;
+  /**
+   * Threads per op, the calling thread included: a count, or 'auto' for one per core.
+   * init() resolves once the workers run. Default: 1.
+   */
+  threads?: number | "auto";
 }
 
 /** Initial memory: 1 MiB; it grows on demand. Maximum: all a wasm32 memory can address. */
 const INITIAL_PAGES = 16;
-const MAX_PAGES = 65536;
+export const MAX_PAGES = 65536;
 
 let current: Backend | undefined;
 let pending: Promise<Backend> | undefined;
@@ -191,6 +196,22 @@ function checkMagic(bytes: Uint8Array, what: string): void {
 function instantiate(compiled: { module: WebAssembly.Module; build: string }, _origin: string): Backend {
   const { module } = compiled;
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
+  const kernels = instantiateKernels(module, memory);
+  return { module, memory, heap: new Heap(memory, MAX_PAGES), kernels, build: compiled.build };
+}
+
+/**
+ * @internal Moves every tensor into `memory` (at the same addresses, so pointers stay valid)
+ * and runs `module` on it from then on: the switch to shared memory when threads start.
+ */
+export function moveToMemory(module: WebAssembly.Module, build: string, memory: WebAssembly.Memory, maxPages: number): Backend {
+  const { heap } = backend();
+  const kernels = instantiateKernels(module, memory);
+  heap.adopt(memory, maxPages);
+  return (current = { module, memory, heap, kernels, build });
+}
+
+function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(module, { env: { memory } });
@@ -203,10 +224,10 @@ function instantiate(compiled: { module: WebAssembly.Module; build: string }, _o
       throw new Error(`simdconv: the wasm module is not simdconv's or is out of date: it lacks the export ${name}`);
     }
   }
-  return { module, memory, heap: new Heap(memory, MAX_PAGES), kernels: exports, build: compiled.build };
+  return exports;
 }
 
-function decodeBase64(s: string): Uint8Array {
+export function decodeBase64(s: string): Uint8Array {
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

@@ -1,5 +1,6 @@
 /** The public face of loading: `init()` and `capabilities()`. */
 import { backend, init as initBackend, type InitOptions, type WasmSource } from "./backend.js";
+import { startThreads, threadsStatus } from "../threads/threads.js";
 
 export interface Capabilities {
   /** Always true: simdconv runs only where WebAssembly SIMD does. */
@@ -21,6 +22,8 @@ export interface Capabilities {
  */
 export async function init(options?: InitOptions | WasmSource): Promise<Capabilities> {
   await initBackend(options);
+  const threads = (options as InitOptions | undefined)?.threads;
+  if (threads !== undefined) await startThreads(threads);
   return capabilities();
 }
 
@@ -30,9 +33,7 @@ export function capabilities(): Capabilities {
   return {
     simd: true,
     relaxedSimd: b.build.includes("relaxed"),
-    threads: false,
-    threadsCount: 1,
-    reasonThreadsOff: "this build runs on one thread",
+    ...threadsStatus(),
     build: b.build,
   };
 }

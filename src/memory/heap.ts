@@ -23,8 +23,8 @@ interface FreeBlock {
 }
 
 export class Heap {
-  readonly memory: WebAssembly.Memory;
-  readonly maxBytes: number;
+  memory: WebAssembly.Memory;
+  maxBytes: number;
   private top = HEAP_BASE;
   private readonly freeList: FreeBlock[] = [];
   private f32Cache: Float32Array;
@@ -130,6 +130,20 @@ export class Heap {
       this.top = list[i].ptr;
       list.splice(i, 1);
     }
+  }
+
+  /**
+   * Moves to another memory, copying every block so pointers stay valid. Views of the old
+   * memory are detached (they read as empty), as after growth.
+   */
+  adopt(memory: WebAssembly.Memory, maxPages: number): void {
+    const old = this.memory;
+    const have = memory.buffer.byteLength;
+    if (have < this.top) memory.grow(Math.ceil((this.top - have) / WASM_PAGE));
+    new Uint8Array(memory.buffer).set(new Uint8Array(old.buffer, 0, this.top));
+    this.memory = memory;
+    this.maxBytes = maxPages * WASM_PAGE;
+    if (!(old.buffer instanceof SharedArrayBuffer)) old.grow(0);
   }
 
   /** Grows memory so that [0, end) is addressable. */
