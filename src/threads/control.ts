@@ -23,6 +23,8 @@ export const ARGC = 5;
 export const ROWS = 6;
 export const CHUNK_ROWS = 7;
 export const CHUNKS = 8;
+/** Chunks the workers (not the caller) have run, ever: lets tests see that workers took part. */
+export const WORKER_CHUNKS = 9;
 /** Kernel arguments as float64 bit patterns, two words each (Atomics has no Float64Array). */
 export const ARGS = 16;
 export const MAX_ARGS = 48;
@@ -95,16 +97,17 @@ export function readArgs(ctl: Int32Array, argc: number): number[] {
 }
 
 /**
- * Runs chunks of job `gen` until none are left. A kernel that throws marks its chunk in
+ * Runs chunks of job `gen` until none are left; returns how many ran here. A kernel that throws marks its chunk in
  * FAILED_CHUNK and still counts as done, so the caller never waits for it forever.
  */
 export function runChunks(
   ctl: Int32Array, gen: number, kernel: (...a: number[]) => void, args: number[],
   rows: number, chunkRows: number, chunks: number,
-): void {
+): number {
   const n = args.length;
   args.push(0, 0);
   let c: number;
+  let ran = 0;
   while ((c = claim(ctl, gen, chunks)) >= 0) {
     args[n] = c * chunkRows;
     args[n + 1] = Math.min(rows, args[n] + chunkRows);
@@ -113,6 +116,8 @@ export function runChunks(
     } catch {
       Atomics.compareExchange(ctl, FAILED_CHUNK, 0, c + 1);
     }
+    ran++;
     if (Atomics.add(ctl, DONE, 1) + 1 === chunks) Atomics.notify(ctl, DONE);
   }
+  return ran;
 }

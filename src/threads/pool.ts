@@ -5,7 +5,7 @@
 import workerSource from "./worker.gen.js";
 import {
   ARGC, CHUNKS, CHUNK_ROWS, CLOSED, CONTROL_WORDS, DONE, FAILED_CHUNK, GEN, KERNEL, MAX_ARGS, MAX_CHUNKS, MAX_WORKERS,
-  NEXT, READY, ROWS, STARTING, STOP, STOPPED, openJob, runChunks, slot, writeArgs,
+  NEXT, READY, ROWS, STARTING, STOP, STOPPED, WORKER_CHUNKS, openJob, runChunks, slot, writeArgs,
 } from "./control.js";
 import type { WorkerInit } from "./worker.js";
 
@@ -19,8 +19,8 @@ const MAX_RESTARTS = 3;
 type Kernel = (...a: number[]) => void;
 
 interface WorkerHandle {
-  /** Ends the thread now (used only when it has not answered a cooperative stop). */
-  terminate(): void;
+  /** Ends the thread now: only safe while it cannot be inside a job. */
+  terminate(): Promise<unknown> | void;
 }
 
 interface WorkerEvents {
@@ -57,20 +57,23 @@ export function workerSpawner(): Spawn | string {
   return "this runtime has no Worker";
 }
 
+/** @internal Tests replace the worker's program to see a failed start. */
+export const workerProgram = { source: workerSource };
+
 function spawnNodeWorker(wt: NodeWorkerThreads, init: WorkerInit, events: WorkerEvents): WorkerHandle {
-  const w = new wt.Worker(workerSource, { eval: true, workerData: init, name: `simdconv-${init.index}` });
+  const w = new wt.Worker(workerProgram.source, { eval: true, workerData: init, name: `simdconv-${init.index}` });
   // A worker blocked in Atomics.wait must not keep a finished script alive.
   w.unref();
   let error: Error | undefined;
   w.on("error", (e) => (error = e));
   w.on("exit", (code) => events.ended(init.index, error ? error.message : `exit code ${code}`));
-  return { terminate: () => void w.terminate() };
+  return { terminate: () => w.terminate() };
 }
 
 let workerUrl: string | undefined;
 
 function spawnWebWorker(init: WorkerInit, events: WorkerEvents): WorkerHandle {
-  workerUrl ??= URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
+  workerUrl ??= URL.createObjectURL(new Blob([workerProgram.source], { type: "text/javascript" }));
   const w = new Worker(workerUrl, { type: "module", name: `simdconv-${init.index}` });
   w.addEventListener("error", (e) => {
     e.preventDefault();
@@ -180,8 +183,11 @@ export class Pool {
     s.stopping = true;
     if (Atomics.exchange(this.ctl, slot(i), STOP) === STARTING) {
       // Not serving yet, so it cannot be inside a job: ending it at once is safe.
-      s.handle.terminate();
+      void s.handle.terminate();
     }
+    // A new generation (with no chunks: NEXT is closed) wakes a worker that checked its
+    // state just before sleeping, which a bare notify could miss.
+    Atomics.add(this.ctl, GEN, 1);
     Atomics.notify(this.ctl, GEN);
   }
 
@@ -255,6 +261,16 @@ export class Pool {
       // sleep rather than take the core it needs (where this thread may sleep).
       if (this.blocking && ++spins > 4096) Atomics.wait(ctl, DONE, done, 5);
     }
+  }
+
+  /** @internal Chunks the workers have run since the pool started (for tests). */
+  get workerChunks(): number {
+    return Atomics.load(this.ctl, WORKER_CHUNKS);
+  }
+
+  /** @internal Kills a running worker from outside, as a crash would (for tests). */
+  kill(n: number): Promise<unknown> | void {
+    return this.slots[this.active()[n]]?.handle.terminate();
   }
 
   /** Records which workers have started, so a later death counts as a crash. */

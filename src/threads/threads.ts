@@ -17,7 +17,8 @@ import { MAX_WORKERS } from "./control.js";
  * the workers and sharing out rows costs a few microseconds, which small ops cannot repay.
  * Measured with bench/threads.mjs (see the README's Threads section).
  */
-export const MIN_SPLIT_FLOPS = 200_000;
+const MIN_SPLIT_FLOPS = 200_000;
+let minSplitFlops = MIN_SPLIT_FLOPS;
 /** How long `init({ threads })` waits for the workers to start before it gives up on them. */
 const START_TIMEOUT_MS = 10_000;
 
@@ -32,7 +33,7 @@ let warned = false;
 
 /** The pool to split an op of `rows` rows over, or undefined to run it on this thread. */
 export function poolFor(rows: number, flopsPerRow: number): Pool | undefined {
-  return pool && rows > 1 && rows * flopsPerRow >= MIN_SPLIT_FLOPS ? pool : undefined;
+  return pool && rows > 1 && rows * flopsPerRow >= minSplitFlops ? pool : undefined;
 }
 
 /**
@@ -182,3 +183,11 @@ function hardwareConcurrency(): number {
   const os = proc?.getBuiltinModule?.("os") as { availableParallelism?: () => number } | undefined;
   return Math.min(MAX_WORKERS + 1, Math.max(1, nav?.hardwareConcurrency ?? os?.availableParallelism?.() ?? 1));
 }
+
+/** @internal Hooks for tests: split every op, and reach the pool. */
+export const testing = {
+  splitEverything(on: boolean): void {
+    minSplitFlops = on ? 0 : MIN_SPLIT_FLOPS;
+  },
+  pool: (): Pool | undefined => pool,
+};

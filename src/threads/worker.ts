@@ -6,7 +6,9 @@
  * for jobs: it spins briefly after each one (a sleeping worker costs about 50 µs to wake,
  * a spinning one about 1 µs) and then sleeps in Atomics.wait.
  */
-import { CHUNKS, CHUNK_ROWS, ARGC, GEN, KERNEL, READY, ROWS, STOP, STOPPED, readArgs, runChunks, slot } from "./control.js";
+import {
+  ARGC, CHUNKS, CHUNK_ROWS, GEN, KERNEL, READY, ROWS, STOP, STOPPED, WORKER_CHUNKS, readArgs, runChunks, slot,
+} from "./control.js";
 
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -38,10 +40,11 @@ function serve(init: WorkerInit): void {
     }
     seen = gen;
     const argc = Atomics.load(ctl, ARGC);
-    runChunks(
+    const ran = runChunks(
       ctl, gen, kernels[Atomics.load(ctl, KERNEL)], readArgs(ctl, argc),
       Atomics.load(ctl, ROWS), Atomics.load(ctl, CHUNK_ROWS), Atomics.load(ctl, CHUNKS),
     );
+    if (ran) Atomics.add(ctl, WORKER_CHUNKS, ran);
   }
 }
 
