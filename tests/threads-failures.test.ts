@@ -29,7 +29,11 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 }
 
 describe("threads when workers fail", () => {
-  afterEach(() => vi.restoreAllMocks());
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await shutdownThreads();
+    testing.splitEverything(false);
+  });
 
   it("replaces a killed worker with a warning, and results stay right meanwhile", async () => {
     testing.splitEverything(true);
@@ -43,12 +47,11 @@ describe("threads when workers fail", () => {
     expect(String(warn.mock.calls[0][0])).toMatch(/worker thread \d died .*starting a new one/);
     expect(convBits(1)).toEqual(want); // whichever workers are up share the rows
     await until(() => pool.ready === 2, "the replacement is ready");
+    // The new worker takes part (it may wake too late for any one small op, not for twenty).
     const chunksBefore = pool.workerChunks;
-    expect(convBits(1)).toEqual(want);
+    for (let i = 0; i < 20 && pool.workerChunks === chunksBefore; i++) expect(convBits(1)).toEqual(want);
     expect(pool.workerChunks).toBeGreaterThan(chunksBefore);
     expect(getThreadsCount()).toBe(3);
-    await shutdownThreads();
-    testing.splitEverything(false);
   });
 
   it("falls back to one thread, says why and warns once, when workers cannot start", async () => {

@@ -104,6 +104,7 @@ describe("threads in Node", () => {
       expect(getThreadsCount()).toBe(n);
       const before = testing.pool()?.workerChunks ?? 0;
       perCount.set(n, cases.map((c, i) => outputs(c, 1000 + i)));
+      // Workers took part (on a busy machine they may miss a few small ops, not all).
       if (n > 1) expect(testing.pool()!.workerChunks).toBeGreaterThan(before);
     }
     cases.forEach((c, i) => {
