@@ -1,0 +1,48 @@
+/** Chromium, page served with COOP/COEP: threads run in module Workers and match one thread. */
+import { describe, expect, it } from "vitest";
+import { capabilities, conv2d, fused, getThreadsCount, init, maxPool, shutdownThreads, tensor } from "../../src/index.js";
+import { testing } from "../../src/threads/threads.js";
+import { randomData, rng } from "../reference.js";
+
+function outputs(seed: number): Uint32Array[] {
+  const rand = rng(seed);
+  const x = tensor(randomData(2 * 37 * 29 * 6, rand), [2, 37, 29, 6]);
+  const w = tensor(randomData(3 * 3 * 6 * 20, rand), [3, 3, 6, 20]);
+  const bias = tensor(randomData(20, rand));
+  const ys = [
+    conv2d(x, w, [2, 1], "same", "NHWC", 1),
+    fused.conv2d({ x, filter: w, strides: 1, pad: "valid", dilations: 2, bias, activation: "relu" }),
+    maxPool(x, 3, 2, "same"),
+  ];
+  const bits = ys.map((y) => new Uint32Array(y.dataSync().buffer));
+  for (const t of [x, w, bias, ...ys]) t.dispose();
+  return bits;
+}
+
+describe("threads in a cross-origin isolated page", () => {
+  it("runs on worker threads, with outputs bit-identical to one thread", async () => {
+    expect(globalThis.crossOriginIsolated).toBe(true);
+    testing.splitEverything(true);
+    const one = outputs(11);
+    const caps = await init({ threads: 3 });
+    expect(caps).toMatchObject({ threads: true, threadsCount: 3, build: expect.stringMatching(/-threads$/) });
+    expect(caps.reasonThreadsOff).toBeUndefined();
+    const pool = testing.pool()!;
+    expect(pool.ready).toBe(2);
+    const before = pool.workerChunks;
+    for (let i = 0; i < 5; i++) {
+      const many = outputs(11);
+      many.forEach((bits, k) => expect(bits, `output ${k}, run ${i}`).toEqual(one[k]));
+    }
+    expect(pool.workerChunks).toBeGreaterThan(before);
+    await shutdownThreads();
+    expect(getThreadsCount()).toBe(1);
+    expect(pool.stopped).toBe(true);
+    testing.splitEverything(false);
+  });
+
+  it("says threads are off again after shutdownThreads()", () => {
+    expect(capabilities().threads).toBe(false);
+    expect(capabilities().reasonThreadsOff).toMatch(/one thread was asked for/);
+  });
+});
