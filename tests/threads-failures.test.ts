@@ -9,13 +9,14 @@ import { capabilities, conv2d, getThreadsCount, init, shutdownThreads, tensor } 
 import { testing } from "../src/threads/threads.js";
 import { workerProgram } from "../src/threads/pool.js";
 import { randomData, rng } from "./reference.js";
+import { bitsOf } from "./same-bits.js";
 
 function convBits(seed: number): Uint32Array {
   const rand = rng(seed);
   const x = tensor(randomData(2 * 30 * 30 * 8, rand), [2, 30, 30, 8]);
   const w = tensor(randomData(3 * 3 * 8 * 24, rand), [3, 3, 8, 24]);
   const y = conv2d(x, w, 1, "same");
-  const bits = new Uint32Array(y.dataSync().buffer);
+  const bits = bitsOf(y.dataSync());
   for (const t of [x, w, y]) t.dispose();
   return bits;
 }

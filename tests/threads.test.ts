@@ -9,6 +9,7 @@ import {
 } from "../src/index.js";
 import { testing } from "../src/threads/threads.js";
 import { conv2dRef, maxPoolRef, randomData, rng, worstError, type Conv2DCase } from "./reference.js";
+import { bitsOf, expectSameBits } from "./same-bits.js";
 
 /**
  * Cases to run on every thread count. The shared conformance grid (tests/cases.ts) can be
@@ -48,18 +49,9 @@ function outputs(c: Conv2DCase, seed: number): Uint32Array[] {
     fused.conv2d({ x, filter: w, strides: c.strides, pad: pad as "same", dilations: c.dilations, bias, activation: "relu6" }),
     maxPool(x, [c.filter[0], c.filter[1]], c.strides, typeof c.pad === "string" ? c.pad : "same"),
   ];
-  const bits = ys.map((y) => new Uint32Array(y.dataSync().buffer));
+  const bits = ys.map((y) => bitsOf(y.dataSync()));
   for (const t of [x, w, bias, ...ys]) t.dispose();
   return bits;
-}
-
-function expectSameBits(a: Uint32Array[], b: Uint32Array[], what: string): void {
-  expect(b.length).toBe(a.length);
-  for (let k = 0; k < a.length; k++) {
-    const at = a[k].findIndex((v, i) => v !== b[k][i]);
-    expect(at, `${what}: output ${k} differs at ${at}`).toBe(-1);
-    expect(b[k].length).toBe(a[k].length);
-  }
 }
 
 describe("threads in Node", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { capabilities, conv2d, fused, getThreadsCount, init, maxPool, shutdownThreads, tensor } from "../../src/index.js";
 import { testing } from "../../src/threads/threads.js";
 import { randomData, rng } from "../reference.js";
+import { bitsOf, expectSameBits } from "../same-bits.js";
 
 function outputs(seed: number): Uint32Array[] {
   const rand = rng(seed);
@@ -14,7 +15,7 @@ function outputs(seed: number): Uint32Array[] {
     fused.conv2d({ x, filter: w, strides: 1, pad: "valid", dilations: 2, bias, activation: "relu" }),
     maxPool(x, 3, 2, "same"),
   ];
-  const bits = ys.map((y) => new Uint32Array(y.dataSync().buffer));
+  const bits = ys.map((y) => bitsOf(y.dataSync()));
   for (const t of [x, w, bias, ...ys]) t.dispose();
   return bits;
 }
@@ -30,10 +31,7 @@ describe("threads in a cross-origin isolated page", () => {
     const pool = testing.pool()!;
     expect(pool.ready).toBe(2);
     const before = pool.workerChunks;
-    for (let i = 0; i < 5; i++) {
-      const many = outputs(11);
-      many.forEach((bits, k) => expect(bits, `output ${k}, run ${i}`).toEqual(one[k]));
-    }
+    for (let i = 0; i < 5; i++) expectSameBits(one, outputs(11), `run ${i}`);
     expect(pool.workerChunks).toBeGreaterThan(before);
     await shutdownThreads();
     expect(getThreadsCount()).toBe(1);
