@@ -1,0 +1,66 @@
+// Ours on 2 threads vs onnxruntime-web at numThreads = 2, on the bench's large convs.
+//   flock /tmp/simdconv-bench.lock npm run bench:threads-peers [-- --reps 7]
+// onnxruntime-web gets NCHW input and OIHW weights (its native layout), so neither side
+// pays for a transpose. tfjs-backend-wasm is absent: see the README's Threads section.
+import * as ort from "onnxruntime-web";
+import * as sc from "../dist/index.js";
+import { convModel } from "./onnx-conv.mjs";
+
+const args = process.argv.slice(2);
+const reps = Number(args[args.indexOf("--reps") + 1]) || 5;
+const shapes = [
+  { name: "1×56×56×256, 3×3, 256→256", hw: 56, ci: 256, co: 256 },
+  { name: "1×28×28×512, 3×3, 512→512", hw: 28, ci: 512, co: 512 },
+  { name: "1×224×224×64, 3×3, 64→64", hw: 224, ci: 64, co: 64 },
+];
+
+function random(n, seed) {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 31 - 1;
+  }
+  return a;
+}
+const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+
+ort.env.wasm.numThreads = 2;
+const caps = await sc.init({ threads: 2 });
+console.log(`simdconv ${caps.build} on ${caps.threadsCount} threads; onnxruntime-web ${ort.env.versions?.web ?? ""} numThreads 2; ${reps} runs, median ms`);
+console.log("| shape | simdconv 2t ms | onnxruntime-web 2t ms | ours / ort speedup |\n|---|---:|---:|---:|");
+for (const s of shapes) {
+  const x = random(s.hw * s.hw * s.ci, 1);
+  const hwio = random(9 * s.ci * s.co, 2);
+  const oihw = new Float32Array(hwio.length);
+  for (let k = 0; k < 9; k++)
+    for (let i = 0; i < s.ci; i++)
+      for (let o = 0; o < s.co; o++) oihw[(o * s.ci + i) * 9 + k] = hwio[(k * s.ci + i) * s.co + o];
+  const session = await ort.InferenceSession.create(
+    convModel([1, s.ci, s.hw, s.hw], [s.co, s.ci, 3, 3], oihw, [1, 1, 1, 1]),
+    { executionProviders: ["wasm"], graphOptimizationLevel: "all" },
+  );
+  const feeds = { x: new ort.Tensor("float32", random(s.hw * s.hw * s.ci, 3), [1, s.ci, s.hw, s.hw]) };
+  const xt = sc.tensor(x, [1, s.hw, s.hw, s.ci]);
+  const wt = sc.tensor(hwio, [3, 3, s.ci, s.co]);
+  const ours = [];
+  const theirs = [];
+  await session.run(feeds);
+  sc.conv2d(xt, wt, 1, "same").dispose();
+  for (let r = 0; r < reps; r++) {
+    let t = performance.now();
+    sc.conv2d(xt, wt, 1, "same").dispose();
+    ours.push(performance.now() - t);
+    t = performance.now();
+    await session.run(feeds);
+    theirs.push(performance.now() - t);
+  }
+  const [a, b] = [median(ours), median(theirs)];
+  console.log(`| ${s.name} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(2)}× |`);
+  xt.dispose();
+  wt.dispose();
+  await session.release();
+}
+await sc.shutdownThreads();
+// onnxruntime-web's pthreads keep Node alive.
+process.exit(0);
