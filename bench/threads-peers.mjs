@@ -4,6 +4,7 @@
 // pays for a transpose. tfjs-backend-wasm is absent: see the README's Threads section.
 import * as ort from "onnxruntime-web";
 import * as sc from "../dist/index.js";
+import { median, random } from "./util.mjs";
 import { convModel } from "./onnx-conv.mjs";
 
 const args = process.argv.slice(2);
@@ -13,17 +14,6 @@ const shapes = [
   { name: "1×28×28×512, 3×3, 512→512", hw: 28, ci: 512, co: 512 },
   { name: "1×224×224×64, 3×3, 64→64", hw: 224, ci: 64, co: 64 },
 ];
-
-function random(n, seed) {
-  const a = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
-const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
 ort.env.wasm.numThreads = 2;
 const caps = await sc.init({ threads: 2 });

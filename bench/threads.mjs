@@ -3,6 +3,7 @@
 //   flock /tmp/simdconv-bench.lock npm run bench:threads [-- --reps 7] [-- --cutoff]
 // --cutoff instead times small convs around the split threshold (MIN_SPLIT_FLOPS).
 import * as sc from "../dist/index.js";
+import { median, random } from "./util.mjs";
 
 const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf("--reps") + 1]) || 5;
@@ -14,36 +15,28 @@ const shapes = [
   { name: "edge filter 1×512×512×1, 3×3, 1→1, same", x: [1, 512, 512, 1], f: [3, 3, 1, 1] },
 ];
 
-function random(n, seed) {
-  const a = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
-
 const size = (s) => s.reduce((a, b) => a * b, 1);
-const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
-/** Median ms of `reps` runs for each thread count, runs interleaved so drift hits both alike. */
+/**
+ * Median ms per conv for each thread count. Counts alternate in rounds, so drift in the
+ * machine's load hits both alike; each round starts the workers afresh and warms up first.
+ */
 async function time(x, w, counts, reps, minMs = 0) {
   const ms = new Map(counts.map((n) => [n, []]));
-  for (const n of counts) {
-    await sc.init({ threads: n });
-    sc.conv2d(x, w, 1, "same").dispose(); // warm up
-  }
-  for (let r = 0; r < reps; r++) {
+  const rounds = Math.min(reps, 3);
+  for (let round = 0; round < rounds; round++) {
     for (const n of counts) {
       await sc.init({ threads: n });
-      let runs = 0;
-      const t0 = performance.now();
-      do {
-        sc.conv2d(x, w, 1, "same").dispose();
-        runs++;
-      } while (performance.now() - t0 < minMs);
-      ms.get(n).push((performance.now() - t0) / runs);
+      sc.conv2d(x, w, 1, "same").dispose();
+      for (let r = round; r < reps; r += rounds) {
+        let runs = 0;
+        const t0 = performance.now();
+        do {
+          sc.conv2d(x, w, 1, "same").dispose();
+          runs++;
+        } while (performance.now() - t0 < minMs);
+        ms.get(n).push((performance.now() - t0) / runs);
+      }
     }
   }
   return new Map([...ms].map(([n, v]) => [n, median(v)]));
