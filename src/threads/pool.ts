@@ -45,13 +45,13 @@ function nodeWorkerThreads(): NodeWorkerThreads | undefined {
 }
 
 /**
- * How this runtime starts a thread, or why it cannot. Web Workers win where both exist
- * (Deno, Bun), since that is their native API.
+ * How this runtime starts a thread, or why it cannot. worker_threads wins where both exist
+ * (Deno, Bun): its workers can be unref'd, so they never keep a finished script alive.
  */
 export function workerSpawner(): Spawn | string {
-  if (typeof Worker === "function") return spawnWebWorker;
   const wt = nodeWorkerThreads();
   if (wt) return (init, events) => spawnNodeWorker(wt, init, events);
+  if (typeof Worker === "function") return spawnWebWorker;
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   if (proc?.versions?.node) return `Node ${proc.versions.node} lacks process.getBuiltinModule: threads need Node 20.16 or later`;
   return "this runtime has no Worker";
