@@ -138,8 +138,8 @@ function moveToSharedMemory(): string | undefined {
   if (b.memory.buffer instanceof SharedArrayBuffer) return undefined;
   const build = threadsBuilds[b.build];
   if (!build) {
-    return `the running build (${b.build}) has no shared-memory twin: pass simdconv-simd-threads.wasm ` +
-      "to init({ wasm }) to use threads with a build of your own";
+    return `the running build (${b.build}, given to init()) has no shared-memory twin among the builds ` +
+      "simdconv embeds, and threads need one";
   }
   const bytes = decodeBase64(build.base64);
   if (!WebAssembly.validate(bytes as BufferSource)) {
