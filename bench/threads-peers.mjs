@@ -4,10 +4,11 @@
 // pays for a transpose. tfjs-backend-wasm is absent: see the README's Threads section.
 import * as ort from "onnxruntime-web";
 import * as sc from "../dist/index.js";
-import { median, random } from "./util.mjs";
+import { median, parallelHeadroom, random } from "./util.mjs";
 import { convModel } from "./onnx-conv.mjs";
 
 const args = process.argv.slice(2);
+console.log(`parallel headroom now: ${(await parallelHeadroom()).toFixed(2)}× (two busy loops vs one; ~2 on a quiet 2-core machine)`);
 const reps = Number(args[args.indexOf("--reps") + 1]) || 5;
 const shapes = [
   { name: "1×56×56×256, 3×3, 256→256", hw: 56, ci: 256, co: 256 },

@@ -3,9 +3,10 @@
 //   flock /tmp/simdconv-bench.lock npm run bench:threads [-- --reps 7] [-- --cutoff]
 // --cutoff instead times small convs around the split threshold (MIN_SPLIT_FLOPS).
 import * as sc from "../dist/index.js";
-import { median, random } from "./util.mjs";
+import { median, parallelHeadroom, random } from "./util.mjs";
 
 const args = process.argv.slice(2);
+console.log(`parallel headroom now: ${(await parallelHeadroom()).toFixed(2)}× (two busy loops vs one; ~2 on a quiet 2-core machine)`);
 const reps = Number(args[args.indexOf("--reps") + 1]) || 5;
 
 const shapes = [

@@ -10,23 +10,26 @@
  * is slow to wake, or dead, simply claims nothing.
  */
 
-/** Bumped by the caller to publish a job; workers wait on it. */
+/**
+ * Bumped by the caller to publish a job; idle workers poll it. It has a cache line to itself,
+ * so writing a job's arguments does not disturb the pollers.
+ */
 export const GEN = 0;
 /** The next unclaimed chunk, tagged with its job: (tag << CHUNK_BITS) | chunk. */
-export const NEXT = 1;
+export const NEXT = 16;
 /** Chunks finished. */
-export const DONE = 2;
+export const DONE = 17;
 /** 1 + the chunk whose kernel threw on a worker (0: none), so the caller can re-run it. */
-export const FAILED_CHUNK = 3;
-export const KERNEL = 4;
-export const ARGC = 5;
-export const ROWS = 6;
-export const CHUNK_ROWS = 7;
-export const CHUNKS = 8;
+export const FAILED_CHUNK = 18;
+export const KERNEL = 19;
+export const ARGC = 20;
+export const ROWS = 21;
+export const CHUNK_ROWS = 22;
+export const CHUNKS = 23;
 /** Chunks the workers (not the caller) have run, ever: lets tests see that workers took part. */
-export const WORKER_CHUNKS = 9;
+export const WORKER_CHUNKS = 24;
 /** Kernel arguments as float64 bit patterns, two words each (Atomics has no Float64Array). */
-export const ARGS = 16;
+export const ARGS = 32;
 export const MAX_ARGS = 48;
 /** One state word per worker, a cache line apart so polling one does not slow another. */
 const SLOTS = ARGS + 2 * MAX_ARGS;
