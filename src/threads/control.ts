@@ -41,6 +41,8 @@ export const CHUNK_BITS = 12;
 const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 /** Chunk indices stay below CHUNK_MASK so NEXT's increment never carries into the tag. */
 export const MAX_CHUNKS = CHUNK_MASK;
+/** 19 bits of the job's generation: a worker would have to stall for 2^19 jobs between
+ * reading GEN and claiming to mistake a new job for its old one. */
 const TAG_MASK = (1 << (31 - CHUNK_BITS)) - 1;
 /** NEXT between jobs: its tag matches no job, so a late worker claims nothing. */
 export const CLOSED = -1;
