@@ -24,7 +24,7 @@ interface WorkerHandle {
 }
 
 interface WorkerEvents {
-  /** The thread ended or could not start; `expected` when it was asked to stop. */
+  /** The thread ended or could not start; `why` is its error or exit code. */
   ended(index: number, why: string): void;
 }
 
