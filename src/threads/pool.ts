@@ -19,7 +19,10 @@ const MAX_RESTARTS = 3;
 type Kernel = (...a: number[]) => void;
 
 interface WorkerHandle {
-  /** Ends the thread now: only safe while it cannot be inside a job. */
+  /**
+   * Ends the thread: only safe while it cannot be inside a job. A promise means the thread
+   * may still run until it settles (Node); nothing means it is gone (Web Workers).
+   */
   terminate(): Promise<unknown> | void;
 }
 
@@ -81,7 +84,7 @@ function spawnWebWorker(init: WorkerInit, events: WorkerEvents): WorkerHandle {
   });
   w.addEventListener("messageerror", () => events.ended(init.index, "the worker could not receive the shared memory"));
   w.postMessage(init);
-  return { terminate: () => w.terminate() };
+  return { terminate: () => void w.terminate() };
 }
 
 /** Whether this thread may block in Atomics.wait (a browser's main thread may not). */
@@ -182,8 +185,12 @@ export class Pool {
     const s = this.slots[i]!;
     s.stopping = true;
     if (Atomics.exchange(this.ctl, slot(i), STOP) === STARTING) {
-      // Not serving yet, so it cannot be inside a job: ending it at once is safe.
-      void s.handle.terminate();
+      // Not serving yet, so it cannot be inside a job: ending it at once is safe. A Web
+      // Worker ends at once and sends no event; a Node worker frees its slot on 'exit'.
+      if (!s.handle.terminate()) {
+        this.slots[i] = undefined;
+        Atomics.store(this.ctl, slot(i), STOPPED);
+      }
     }
     // A new generation (with no chunks: NEXT is closed) wakes a worker that checked its
     // state just before sleeping, which a bare notify could miss.

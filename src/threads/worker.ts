@@ -7,7 +7,7 @@
  * a spinning one about 1 µs) and then sleeps in Atomics.wait.
  */
 import {
-  ARGC, CHUNKS, CHUNK_ROWS, GEN, KERNEL, READY, ROWS, STOP, STOPPED, WORKER_CHUNKS, readArgs, runChunks, slot,
+  ARGC, CHUNKS, CHUNK_ROWS, GEN, KERNEL, READY, ROWS, STOPPED, WORKER_CHUNKS, readArgs, runChunks, slot,
 } from "./control.js";
 
 export interface WorkerInit {
@@ -31,7 +31,8 @@ function serve(init: WorkerInit): void {
     let gen = Atomics.load(ctl, GEN);
     const spinUntil = performance.now() + init.spinMs;
     for (let i = 0; gen === seen; i++) {
-      if (Atomics.load(ctl, state) === STOP) {
+      // Anything but READY means stop: STOP, or the slot went to a newer worker.
+      if (Atomics.load(ctl, state) !== READY) {
         Atomics.store(ctl, state, STOPPED);
         return;
       }
