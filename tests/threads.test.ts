@@ -157,6 +157,14 @@ describe("threads in Node", () => {
     expect(capabilities().threads).toBe(false);
   });
 
+  it("stops workers that are still starting", async () => {
+    setThreadsCount(3);
+    const pool = testing.pool()!;
+    expect(pool.ready).toBeLessThan(2); // they cannot have started synchronously
+    await shutdownThreads();
+    expect(pool.stopped).toBe(true);
+  });
+
   it("rejects bad thread counts, naming the parameter", async () => {
     expect(() => setThreadsCount(0)).toThrow(RangeError);
     expect(() => setThreadsCount(0)).toThrow(/numThreads/);

@@ -1,6 +1,8 @@
 /** Chromium, page served with COOP/COEP: threads run in module Workers and match one thread. */
 import { describe, expect, it } from "vitest";
-import { capabilities, conv2d, fused, getThreadsCount, init, maxPool, shutdownThreads, tensor } from "../../src/index.js";
+import {
+  capabilities, conv2d, fused, getThreadsCount, init, maxPool, setThreadsCount, shutdownThreads, tensor,
+} from "../../src/index.js";
 import { testing } from "../../src/threads/threads.js";
 import { randomData, rng } from "../reference.js";
 import { bitsOf, expectSameBits } from "../same-bits.js";
@@ -42,5 +44,12 @@ describe("threads in a cross-origin isolated page", () => {
   it("says threads are off again after shutdownThreads()", () => {
     expect(capabilities().threads).toBe(false);
     expect(capabilities().reasonThreadsOff).toMatch(/one thread was asked for/);
+  });
+
+  it("stops workers that are still starting (browsers send no exit event)", async () => {
+    setThreadsCount(3);
+    const pool = testing.pool()!;
+    await shutdownThreads();
+    expect(pool.stopped).toBe(true);
   });
 });
