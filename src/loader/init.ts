@@ -7,8 +7,9 @@ export interface Capabilities {
   simd: boolean;
   /** Whether the running build uses relaxed SIMD (fused multiply-add). */
   relaxedSimd: boolean;
-  /** Whether ops run on worker threads. */
+  /** Whether large ops run on worker threads. */
   threads: boolean;
+  /** Threads per large op, the calling thread included (1 when threads are off). */
   threadsCount: number;
   /** Why threads are off, when they are. */
   reasonThreadsOff?: string;
