@@ -21,6 +21,6 @@ export function runRows(kernel: RowKernel, args: number[], rows: number, flopsPe
   if (rows <= 0) return;
   const fn = backend().kernels[kernel] as (...a: number[]) => void;
   const pool = poolFor(rows, flopsPerRow);
-  if (pool) pool.run(kernel, fn, args, rows);
+  if (pool) pool.run(kernel, fn, args, rows, flopsPerRow);
   else fn(...args, 0, rows);
 }

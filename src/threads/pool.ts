@@ -9,8 +9,13 @@ import {
 } from "./control.js";
 import type { WorkerInit } from "./worker.js";
 
-/** Chunks per thread: enough that the last chunk leaves the threads within a few % of each other. */
+/** Chunks per thread at most: enough that the last chunk leaves the threads within a few % of each other. */
 const CHUNKS_PER_THREAD = 16;
+/**
+ * Work per chunk at least: claiming a chunk and calling the kernel from JS cost about a
+ * microsecond, so chunks of a small op must not be cut down to a row each.
+ */
+const MIN_CHUNK_FLOPS = 64_000;
 /** How long a worker spins for the next job before it sleeps. */
 const SPIN_MS = 0.2;
 /** Workers that die after they were running are replaced this many times, then threads go off. */
@@ -225,7 +230,7 @@ export class Pool {
    * Runs `kernel(...args, r0, r1)` over rows [0, rows) on every thread of the pool and
    * returns when all rows are done. Each row is computed by exactly one call.
    */
-  run(kernelName: string, kernel: Kernel, args: number[], rows: number): void {
+  run(kernelName: string, kernel: Kernel, args: number[], rows: number, flopsPerRow: number): void {
     const id = this.kernelIds.get(kernelName);
     if (id === undefined || args.length > MAX_ARGS - 2) {
       kernel(...args, 0, rows);
@@ -233,7 +238,9 @@ export class Pool {
     }
     this.noticeReady();
     const ctl = this.ctl;
-    let chunks = Math.min(rows, this.threads * CHUNKS_PER_THREAD, MAX_CHUNKS);
+    const threads = this.threads;
+    const byWork = Math.max(threads, Math.floor((rows * flopsPerRow) / MIN_CHUNK_FLOPS));
+    let chunks = Math.min(rows, byWork, threads * CHUNKS_PER_THREAD, MAX_CHUNKS);
     const chunkRows = Math.ceil(rows / chunks);
     chunks = Math.ceil(rows / chunkRows);
     Atomics.store(ctl, KERNEL, id);
