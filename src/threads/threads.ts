@@ -13,11 +13,13 @@ import { Pool, workerSpawner } from "./pool.js";
 import { MAX_WORKERS } from "./control.js";
 
 /**
- * Below this much work (flopsPerRow × rows) an op runs on the calling thread alone: waking
- * the workers and sharing out rows costs a few microseconds, which small ops cannot repay.
- * Measured with bench/threads.mjs (see the README's Threads section).
+ * Below this much work (flopsPerRow × rows) an op runs on the calling thread alone: sharing
+ * an op out costs about 10 µs (publishing it, and output cache lines moving between cores).
+ * `npm run bench:threads -- --cutoff` on 2 cores, today's direct conv kernel: 0.30 MFLOP ran
+ * 0.76-0.83× as fast on 2 threads, 0.66 MFLOP 1.37-1.47×. Faster kernels move the break-even
+ * up (the cost is in µs, not flops): re-measure when kernels change.
  */
-const MIN_SPLIT_FLOPS = 200_000;
+const MIN_SPLIT_FLOPS = 500_000;
 let minSplitFlops = MIN_SPLIT_FLOPS;
 /** How long `init({ threads })` waits for the workers to start before it gives up on them. */
 const START_TIMEOUT_MS = 10_000;
