@@ -8,7 +8,7 @@
  */
 import { backend, decodeBase64, MAX_PAGES, moveToMemory } from "../loader/backend.js";
 import { describe } from "../tensor.js";
-import { threadsBuilds } from "./embedded.js";
+import { threadsBuilds } from "./shared_builds.js";
 import { Pool, workerSpawner } from "./pool.js";
 import { MAX_WORKERS } from "./control.js";
 
