@@ -4,7 +4,7 @@
  */
 import { runRows } from "./dispatch.js";
 import { empty, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
-import { pair, window2d, type DimRoundingMode, type Padding } from "./conv_util.js";
+import { pair, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
 import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
 
 export type DataFormat = "NHWC" | "NCHW";
@@ -55,6 +55,12 @@ function fusedConv2d<T extends Tensor>(args: FusedConv2DArgs): T {
 
 export const fused = { conv2d: fusedConv2d };
 
+/** Explicit pads come in the data format's order, as in TensorFlow; the shape math reads NHWC. */
+function padInNhwcOrder(pad: Padding, dataFormat: DataFormat): Padding {
+  if (dataFormat !== "NCHW" || !Array.isArray(pad) || pad.length !== 4) return pad;
+  return [pad[0], pad[2], pad[3], pad[1]] as ExplicitPadding;
+}
+
 function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
   const owned: Tensor[] = [];
   const use = (v: unknown, name: string): Tensor => {
@@ -90,7 +96,7 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
     const strides = pair(a.strides, "strides", op);
     const dilations = pair(a.dilations ?? 1, "dilations", op);
     if (kh < 1 || kw < 1) throw new RangeError(`${op}: filter height and width must be ≥ 1, got [${filter.shape}]`);
-    const win = window2d(h, w, [kh, kw], strides, dilations, a.pad, op, a.dimRoundingMode);
+    const win = window2d(h, w, [kh, kw], strides, dilations, padInNhwcOrder(a.pad, dataFormat), op, a.dimRoundingMode);
     let bias: Tensor | undefined;
     if (a.bias !== undefined && a.bias !== null) {
       bias = use(a.bias, "bias");
