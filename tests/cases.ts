@@ -18,6 +18,8 @@ export interface ConvCase extends Conv2DCase {
   dataFormat?: "NHWC" | "NCHW";
   /** Feed x as rank 3 (batch must be 1). */
   rank3?: boolean;
+  /** Pass the pad as one number (pad must then be [p, p, p, p]). */
+  numericPad?: boolean;
   /** Run fused.conv2d with a per-channel bias. */
   bias?: boolean;
   activation?: Activation;
@@ -29,6 +31,7 @@ export interface PoolCase {
   filterSize: [number, number];
   strides: [number, number];
   pad: PadSpec;
+  numericPad?: boolean;
   rank3?: boolean;
 }
 
@@ -92,6 +95,12 @@ function buildConvCases(): ConvCase[] {
     out.push(conv(`explicit ${padName(pad)}`, [1, 6, 5, 3], [3, 2, 3, 5], sq(1), sq(1), pad));
     out.push(conv(`explicit ${padName(pad)} stride 2`, [1, 6, 5, 3], [3, 2, 3, 5], sq(2), sq(1), pad));
   }
+  // Numeric pads, on rectangular filters and strides (where TensorFlow.js's own shape math
+  // would use the filter height and stride height for both dims).
+  out.push(conv("numeric pad 1, kernel 2×3, stride 2×1", [1, 6, 7, 3], [2, 3, 3, 4], [2, 1], sq(1), [1, 1, 1, 1], { numericPad: true }));
+  out.push(conv("numeric pad 2, kernel 1×5, stride 1×3", [1, 5, 9, 2], [1, 5, 2, 17], [1, 3], sq(1), [2, 2, 2, 2], { numericPad: true }));
+  out.push(conv("numeric pad 3, kernel 4×2, dilation 1×2", [2, 4, 4, 5], [4, 2, 5, 3], sq(1), [1, 2], [3, 3, 3, 3], { numericPad: true }));
+  out.push(conv("numeric pad 1 NCHW, kernel 3×1", [1, 5, 4, 3], [3, 1, 3, 5], [1, 2], sq(1), [1, 1, 1, 1], { numericPad: true, dataFormat: "NCHW" }));
   // Kernel larger than the input: SAME, explicit, and dilation making it larger.
   out.push(conv("kernel 7×7 over 3×4 same", [1, 3, 4, 2], [7, 7, 2, 3], sq(1), sq(1), "same"));
   out.push(conv("kernel 5×6 over 2×2 same stride 2", [1, 2, 2, 5], [5, 6, 5, 17], sq(2), sq(1), "same"));
@@ -141,6 +150,8 @@ function buildPoolCases(): PoolCase[] {
   for (const pad of [[1, 1, 1, 1], [0, 2, 1, 0], [2, 2, 0, 1]] as [number, number, number, number][]) {
     out.push({ name: `explicit ${padName(pad)}`, x: [1, 5, 6, 4], filterSize: sq(3), strides: sq(2), pad });
   }
+  out.push({ name: "numeric pad 1, window 2×3, stride 1×2", x: [1, 6, 7, 3], filterSize: [2, 3], strides: [1, 2], pad: [1, 1, 1, 1], numericPad: true });
+  out.push({ name: "numeric pad 2, window 3×5, stride 3×1", x: [2, 7, 5, 5], filterSize: [3, 5], strides: [3, 1], pad: [2, 2, 2, 2], numericPad: true });
   out.push({ name: "window larger than input same", x: [1, 3, 2, 6], filterSize: [5, 4], strides: sq(1), pad: "same" });
   out.push({ name: "stride > window", x: [1, 9, 9, 3], filterSize: sq(2), strides: sq(3), pad: "valid" });
   for (const n of [1, 2, 3]) {
@@ -155,8 +166,9 @@ export const conv2dCases: readonly ConvCase[] = buildConvCases();
 export const maxPoolCases: readonly PoolCase[] = buildPoolCases();
 
 /** The case's pad in the API's form, for its data format. */
-export function padArg(pad: PadSpec, dataFormat: "NHWC" | "NCHW" = "NHWC") {
+export function padArg(pad: PadSpec, dataFormat: "NHWC" | "NCHW" = "NHWC", numeric = false) {
   if (typeof pad === "string") return pad;
+  if (numeric) return pad[0];
   const [t, b, l, r] = pad;
   return dataFormat === "NHWC"
     ? [[0, 0], [t, b], [l, r], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]]
@@ -206,7 +218,7 @@ export function runConvCase(c: ConvCase, inputs: ReturnType<typeof convInputs>):
   return tidy(() => {
     const x = tensor(xData, c.rank3 ? xShape.slice(1) : xShape);
     const filter = tensor(inputs.filter, c.filter);
-    const pad = padArg(c.pad, dataFormat);
+    const pad = padArg(c.pad, dataFormat, c.numericPad);
     const y = c.bias || c.activation
       ? fused.conv2d({
           x, filter, strides: c.strides, pad, dataFormat, dilations: c.dilations,
