@@ -110,9 +110,10 @@ export class Tensor {
 
   /** An independent copy. */
   clone(): Tensor {
-    const t = empty(this.shape, "clone");
-    const h = this.storage!.heap;
-    h.u8.copyWithin(t.storage!.ptr, this.ptr("tensor", "clone"), this.storage!.ptr + this.size * 4);
+    // Check before allocating: a disposed source must throw the usual TypeError, not leak a copy.
+    const src = this.ptr("tensor", "clone");
+    const t = empty(this.shape.slice(), "clone");
+    t.storage!.heap.u8.copyWithin(t.storage!.ptr, src, src + this.size * 4);
     return t;
   }
 
@@ -322,23 +323,24 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   if (typeof fn !== "function") throw new TypeError("tidy: fn must be a function");
   const scope = new Set<Tensor>();
   scopes.push(scope);
-  let result: T;
+  let result: T | undefined;
   try {
     result = fn();
   } finally {
     scopes.pop();
+    // When fn throws nothing is returned, so everything it made is disposed (as in tfjs).
+    const kept = new Set<Tensor>();
+    collectTensors(result, kept);
+    const parent = scopes[scopes.length - 1];
+    for (const t of scope) {
+      if (kept.has(t) || keptForever.has(t)) parent?.add(t);
+      else t.dispose();
+    }
   }
   if (result instanceof Promise) {
     throw new TypeError("tidy: fn must be synchronous; it returned a Promise");
   }
-  const kept = new Set<Tensor>();
-  collectTensors(result, kept);
-  const parent = scopes[scopes.length - 1];
-  for (const t of scope) {
-    if (kept.has(t) || keptForever.has(t)) parent?.add(t);
-    else t.dispose();
-  }
-  return result;
+  return result as T;
 }
 
 const keptForever = new WeakSet<Tensor>();

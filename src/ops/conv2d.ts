@@ -100,8 +100,10 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
     let bias: Tensor | undefined;
     if (a.bias !== undefined && a.bias !== null) {
       bias = use(a.bias, "bias");
-      if (bias.size !== co && bias.size !== 1) {
-        throw new RangeError(`${op}: bias must have ${co} values (one per output channel) or 1, got shape [${bias.shape}]`);
+      // Only shapes that broadcast along the channel axis alone: [co], [1], [1, 1, 1, co], a scalar.
+      const channels = bias.rank === 0 ? 1 : bias.shape[bias.rank - 1];
+      if (bias.rank > 4 || bias.shape.slice(0, -1).some((d) => d !== 1) || (channels !== co && channels !== 1)) {
+        throw new RangeError(`${op}: bias must have shape [${co}] (one value per output channel) or [1], got shape [${bias.shape}]`);
       }
       if (bias.size === 1 && co !== 1) {
         const v = bias.dataSync()[0];

@@ -58,6 +58,7 @@ export function window2d(
   const [dh, dw] = dilations;
   const ekh = (kh - 1) * dh + 1;
   const ekw = (kw - 1) * dw + 1;
+  const round = rounder(roundingMode, op); // checked even where the pad makes it unused
   let padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
   let ho: number, wo: number;
   const mode = typeof pad === "string" ? pad.toLowerCase() : undefined;
@@ -87,7 +88,6 @@ export function window2d(
       }
       [padTop, padBottom, padLeft, padRight] = [flat[2], flat[3], flat[4], flat[5]];
     }
-    const round = rounder(roundingMode, op);
     const fitsH = h + padTop + padBottom >= ekh;
     const fitsW = w + padLeft + padRight >= ekw;
     ho = fitsH ? round((h + padTop + padBottom - ekh) / sh + 1) : 0;
