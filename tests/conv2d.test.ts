@@ -63,5 +63,10 @@ describe("conv2d arguments", () => {
     const y = fused.conv2d({ x: xs, filter: f, strides: 1, pad: "valid", bias: tensor([0.5]) });
     const want = [1, 2, 3, 4].flatMap((v) => [v + 0.5, -v + 0.5, 2 * v + 0.5]);
     expect(Array.from(y.dataSync())).toEqual(want);
+    // A scalar and a [1, 1, 1, co] bias broadcast the same way.
+    const viaScalar = fused.conv2d({ x: xs, filter: f, strides: 1, pad: "valid", bias: 0.5 });
+    expect(Array.from(viaScalar.dataSync())).toEqual(want);
+    const perChannel = fused.conv2d({ x: xs, filter: f, strides: 1, pad: "valid", bias: tensor([1, 2, 3], [1, 1, 1, 3]) });
+    expect(Array.from(perChannel.dataSync())).toEqual([1, 2, 3, 4].flatMap((v) => [v + 1, -v + 2, 2 * v + 3]));
   });
 });
