@@ -98,6 +98,9 @@ const conv2dCases: Case[] = [
   ["VALID with a kernel larger than the input", () => conv2d(x, mk(new Float32Array(50), [5, 5, 2, 1]), 1, "valid"), RangeError, /output.*empty.*filter/],
   ["VALID with a dilated kernel larger than the input", () => conv2d(x, f(), 1, "valid", "NHWC", 2), RangeError, /output.*dilated/],
   ["explicit pads too small for the kernel", () => conv2d(x, mk(new Float32Array(12), [6, 1, 2, 1]), 1, [[0, 0], [1, 0], [0, 0], [0, 0]]), RangeError, /output/],
+  ["a pad beyond 32-bit indexing", () => conv2d(x, f(), 2 ** 32, 2 ** 32 - 1), RangeError, /pad, strides and dilations/],
+  ["a dilation beyond 32-bit indexing (SAME)", () => conv2d(x, f(), 1, "same", "NHWC", 2 ** 32 + 1), RangeError, /pad, strides and dilations/],
+  ["an explicit pad beyond 32-bit indexing", () => conv2d(x, f(), [2 ** 31, 1], [[0, 0], [2 ** 31, 0], [0, 0], [0, 0]]), RangeError, /pad, strides and dilations/],
   ["unknown dataFormat", () => conv2d(x, f(), 1, "same", "NWHC" as never), TypeError, /dataFormat/],
   ["unknown dimRoundingMode with a numeric pad", () => conv2d(x, f(), 1, 1, "NHWC", 1, "up" as never), TypeError, /dimRoundingMode/],
   ["unknown dimRoundingMode with a pad string", () => conv2d(x, f(), 1, "same", "NHWC", 1, "up" as never), TypeError, /dimRoundingMode/],
@@ -131,6 +134,7 @@ const maxPoolCases: Case[] = [
   ["unknown pad string", () => maxPool(x, 2, 2, "SAMEISH"), TypeError, /pad/],
   ["negative pad", () => maxPool(x, 2, 2, -3), RangeError, /pad/],
   ["VALID with a window larger than the input", () => maxPool(x, 5, 1, "valid"), RangeError, /output/],
+  ["a pad beyond 32-bit indexing", () => maxPool(x, 1, 2 ** 32, 2 ** 32 - 1), RangeError, /pad, strides and dilations/],
   ["disposed x", () => maxPool(disposed(), 2, 2, "same"), TypeError, /\bx\b.*disposed/],
   ["an output too large to allocate", () => maxPool(x, 1, 1, 40000), RangeError, /maxPool.*bytes/],
 ];

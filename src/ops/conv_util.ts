@@ -102,5 +102,15 @@ export function window2d(
         ` does not fit the ${h}×${w} input with pad ${describe(pad)}`,
     );
   }
+  // Kernels index with 32-bit integers; beyond this they would wrap and read the wrong pixels.
+  const INT32_MAX = 0x7fffffff;
+  const reachH = Math.max(h + padTop + padBottom, (ho - 1) * sh + ekh);
+  const reachW = Math.max(w + padLeft + padRight, (wo - 1) * sw + ekw);
+  if (reachH > INT32_MAX || reachW > INT32_MAX) {
+    throw new RangeError(
+      `${op}: pad, strides and dilations make the windows span ${reachH}×${reachW} pixels, ` +
+        `more than the kernels can index (2^31 - 1)`,
+    );
+  }
   return { kh, kw, sh, sw, dh, dw, padTop, padBottom, padLeft, padRight, ho, wo };
 }
