@@ -39,6 +39,8 @@ describe("relu numbers, as TensorFlow", () => {
     expect(y[1]).toBe(Infinity);
     expect(y[2]).toBe(0);
     expect(y.slice(3).map((v) => (v === 0 ? 0 : v))).toEqual(special.slice(3).map((v) => Math.fround(Math.max(v, 0))));
+    // A clamp keeps the sign of zero (tfjs-cpu's Math.max gives +0); documented in the README.
+    expect(Object.is(y[3], -0)).toBe(true);
   });
 
   it("relu6: NaN stays NaN, +Infinity gives 6, -Infinity gives 0", () => {
