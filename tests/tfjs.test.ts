@@ -41,6 +41,8 @@ interface UnaryConfig {
   shape: number[];
 }
 type Config = ConvConfig | PoolConfig | UnaryConfig;
+const isUnary = (c: Config): c is UnaryConfig => c.kind === "relu" || c.kind === "relu6";
+const isPool = (c: Config): c is PoolConfig => c.kind === "maxPool";
 
 const rand = rng(20261128);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -123,11 +125,11 @@ for (let i = 0; i < 30; i++) {
 }
 
 function label(c: Config, i: number): string {
-  if (c.kind === "relu" || c.kind === "relu6") return `#${i} ${c.kind} [${c.shape}]`;
+  if (isUnary(c)) return `#${i} ${c.kind} [${c.shape}]`;
   const pad = typeof c.pad === "object" ? JSON.stringify(c.pad) : c.pad;
   const rank3 = c.rank3 ? " rank3" : "";
   const round = c.rounding ? ` ${c.rounding}` : "";
-  if (c.kind === "maxPool") return `#${i} maxPool x[${c.x}] window ${c.filterSize} strides ${c.strides} pad ${pad}${round}${rank3}`;
+  if (isPool(c)) return `#${i} maxPool x[${c.x}] window ${c.filterSize} strides ${c.strides} pad ${pad}${round}${rank3}`;
   const fusedPart = c.kind === "fused" ? ` bias ${c.bias} ${c.activation}` : "";
   return `#${i} ${c.kind} x[${c.x}] filter[${c.filter}] strides ${c.strides} dilations ${c.dilations} pad ${pad}${round} ${c.dataFormat}${rank3}${fusedPart}`;
 }
@@ -149,20 +151,20 @@ function runConv(c: ConvConfig, seed: number) {
   const bias = c.bias ? randomData(c.filter[3], r).map((v) => v * 4) : undefined;
   const nchw = c.dataFormat === "NCHW";
   const [n, h, wd, ci] = c.x;
-  const xShape = nchw ? [n, ci, h, wd] : [n, h, wd, ci];
+  const xShape: number[] = nchw ? [n, ci, h, wd] : [n, h, wd, ci];
   const feedShape = c.rank3 ? xShape.slice(1) : xShape;
   const xFeed = nchw ? nhwcToNchw(x, c.x) : x;
   const pad = padFor(c.pad, c.dataFormat);
 
   const want = tf.tidy(() => {
     const args = {
-      x: tf.tensor(xFeed, feedShape) as tf.Tensor4D, filter: tf.tensor4d(w, c.filter),
+      x: tf.tensor<tf.Rank>(xFeed, feedShape) as tf.Tensor4D, filter: tf.tensor4d(w, c.filter),
       strides: c.strides, pad, dataFormat: c.dataFormat, dilations: c.dilations, dimRoundingMode: c.rounding,
     };
     const y = c.kind === "fused"
       ? tf.fused.conv2d({ ...args, bias: bias ? tf.tensor1d(bias) : undefined, activation: c.activation })
       : tf.conv2d(args.x, args.filter, args.strides, args.pad as never, args.dataFormat, args.dilations, args.dimRoundingMode);
-    return { shape: y.shape, data: y.dataSync() as Float32Array };
+    return { shape: y.shape as number[], data: y.dataSync() as Float32Array };
   });
   const got = sc.tidy(() => {
     const args = {
@@ -200,23 +202,23 @@ describe("simdconv vs TensorFlow.js (cpu backend), seeded random configurations"
   it.each(configs.map((c, i) => [label(c, i), c, i] as const))("%s", (_label, c, i) => {
     const seed = 5000 + i;
     const before = sc.memory();
-    if (c.kind === "relu" || c.kind === "relu6") {
+    if (isUnary(c)) {
       const data = randomData(size(c.shape), rng(seed)).map((v) => v * 8);
       // Sprinkle the special values in too.
       [NaN, Infinity, -Infinity].forEach((v, k) => { if (k < data.length) data[(k * 7) % data.length] = v; });
       const want = tf.tidy(() => tf[c.kind](tf.tensor(data, c.shape)).dataSync());
       const got = sc.tidy(() => sc[c.kind](sc.tensor(data, c.shape)).dataSync());
       expect(noNegZero(got)).toEqual(noNegZero(want));
-    } else if (c.kind === "maxPool") {
+    } else if (isPool(c)) {
       const x = randomData(size(c.x), rng(seed));
-      const shape = c.rank3 ? c.x.slice(1) : c.x;
+      const shape: number[] = c.rank3 ? c.x.slice(1) : c.x;
       const want = tf.tidy(() => {
-        const y = tf.maxPool(tf.tensor(x, shape) as tf.Tensor4D, c.filterSize, c.strides, c.pad as never, c.rounding);
-        return { shape: y.shape, data: y.dataSync() };
+        const y = tf.maxPool(tf.tensor<tf.Rank>(x, shape) as tf.Tensor4D, c.filterSize, c.strides, c.pad as never, c.rounding);
+        return { shape: y.shape as number[], data: y.dataSync() as Float32Array };
       });
       const got = sc.tidy(() => {
         const y = sc.maxPool(sc.tensor(x, shape), c.filterSize, c.strides, c.pad, c.rounding);
-        return { shape: y.shape, data: y.dataSync() };
+        return { shape: y.shape as number[], data: y.dataSync() as Float32Array };
       });
       expect(got.shape).toEqual(want.shape);
       expect(Array.from(got.data)).toEqual(Array.from(want.data));
