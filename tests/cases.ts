@@ -130,6 +130,8 @@ function buildConvCases(): ConvCase[] {
     }
     out.push(conv(`fused ${activation} no bias`, [1, 5, 5, 17], [3, 3, 17, 5], sq(2), sq(1), "valid", { activation }));
   }
+  // Windows entirely inside large pads: the output there is the activated bias alone.
+  out.push(conv("fused bias relu6, pads larger than the kernel", [1, 3, 4, 5], [2, 2, 5, 17], sq(2), sq(1), [4, 5, 3, 6], { bias: true, activation: "relu6" }));
   out.push(conv("fused bias relu NCHW", [1, 5, 4, 3], [3, 3, 3, 6], sq(1), sq(1), "same", { bias: true, activation: "relu", dataFormat: "NCHW" }));
   return out;
 }

@@ -11,8 +11,10 @@ describe("conv2d vs the float64 reference, over the conformance grid", () => {
     const got = runConvCase(c, inputs);
     expect(got.shape).toEqual(want.shape);
     const { err, at } = worstError(got.data, want);
-    // Float32 accumulation of ≤ 17·49 terms errs by well under 2^-14 of Σ|x·w|, i.e. < 64 units.
-    expect(err, `output ${at}: got ${got.data[at]}, want ${want.y[at]}`).toBeLessThan(64);
+    // Units of 2^-20·Σ|x·w|. Float32 sums of these sizes measure well under 1 (0.22 at worst
+    // when written); 16 leaves room for other summation orders and FMA, while one missing or
+    // doubled tap costs about 2^20 / (taps · channels) ≥ 1000 units here.
+    expect(err, `output ${at}: got ${got.data[at]}, want ${want.y[at]}`).toBeLessThan(16);
     expect(memory().numTensors).toBe(before.numTensors);
     expect(memory().numBytes).toBe(before.numBytes);
   });

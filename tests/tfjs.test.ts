@@ -235,9 +235,9 @@ describe("simdconv vs TensorFlow.js (cpu backend), seeded random configurations"
       const ref = conv2dRef(x, { ...c, pad: typeof c.pad === "string" ? c.pad : [pt, pb, pl, pr], rounding: c.rounding }, bias, c.activation, w);
       const tfNhwc = nhwcOut(want.data, want.shape);
       const ours = nhwcOut(got.data, got.shape);
-      expect(worstError(ours, ref).err).toBeLessThan(64);
+      expect(worstError(ours, ref).err).toBeLessThan(16);
       const { err, at } = worstError(ours, { ...ref, y: Float64Array.from(tfNhwc) });
-      expect(err, `output ${at}: simdconv ${ours[at]}, tfjs ${tfNhwc[at]}`).toBeLessThan(128);
+      expect(err, `output ${at}: simdconv ${ours[at]}, tfjs ${tfNhwc[at]}`).toBeLessThan(32);
     }
     expect(sc.memory()).toEqual(before);
   });
