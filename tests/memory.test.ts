@@ -161,9 +161,13 @@ describe("allocator", () => {
     expect(memory()).toEqual({ ...baseline, wasmBytes: memory().wasmBytes });
   });
 
-  it("aligns every tensor to 16 bytes", () => {
-    const ts = [1, 2, 3, 5, 7, 13].map((n) => tensor(new Float32Array(n)));
+  it("aligns every tensor to 16 bytes and leaves at least 16 bytes of slack after each", () => {
+    const ts = [1, 2, 3, 4, 5, 7, 8, 13, 16].map((n) => tensor(new Float32Array(n)));
     for (const t of ts) expect(addressOf(t) % 16).toBe(0);
+    // Allocated back to back at the top of the heap, so each next block starts after the slack.
+    for (let i = 1; i < ts.length; i++) {
+      expect(addressOf(ts[i]) - addressOf(ts[i - 1])).toBeGreaterThanOrEqual(ts[i - 1].size * 4 + 16);
+    }
     dispose(ts);
   });
 

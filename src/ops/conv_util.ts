@@ -58,7 +58,11 @@ export function window2d(
   const [dh, dw] = dilations;
   const ekh = (kh - 1) * dh + 1;
   const ekw = (kw - 1) * dw + 1;
-  const round = rounder(roundingMode, op); // checked even where the pad makes it unused
+  const round = rounder(roundingMode, op);
+  if (roundingMode != null && typeof pad === "string") {
+    // As in tfjs: SAME and VALID fix the output size, so a rounding mode there is a mistake.
+    throw new TypeError(`${op}: dimRoundingMode needs a numeric or explicit pad, got pad ${describe(pad)}`);
+  }
   let padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
   let ho: number, wo: number;
   const mode = typeof pad === "string" ? pad.toLowerCase() : undefined;
