@@ -233,7 +233,9 @@ export function tensor(values: TensorLike, shape?: number[], dtype?: DataType): 
     if (values instanceof DataView || values instanceof BigInt64Array || values instanceof BigUint64Array) {
       throw new TypeError(`values must be numbers or a numeric typed array, got ${values.constructor.name}`);
     }
-    flat = values as ArrayLike<number>;
+    // A view over the wasm memory (another tensor's view()) is copied out first: the
+    // allocation below may grow the memory, which would detach it.
+    flat = values.buffer === backend().heap.memory.buffer ? (values as Float32Array).slice() : (values as ArrayLike<number>);
     inferred = [flat.length];
   } else if (Array.isArray(values)) {
     const f = flatten(values as NestedArray[], "values");

@@ -2,7 +2,7 @@
  * The memory model: tensors live in the wasm memory, blocks are reused, growth keeps live
  * tensors valid, and tidy/keep/dispose/reshape/clone account for every byte.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { conv2dRef, randomData, rng, worstError } from "./reference.js";
 import {
   conv2d, dispose, keep, maxPool, memory, relu, tensor, tidy, type Tensor,
@@ -110,6 +110,19 @@ describe("growth", () => {
     t.view()[2] = 30;
     expect(Array.from(t.dataSync())).toEqual([1, 2, 30, 4]);
     dispose([t, grower]);
+  });
+
+  it("tensor(other.view()) copies right even when that allocation grows the memory", async () => {
+    // A fresh copy of the library, so its memory starts at its initial 1 MiB.
+    vi.resetModules();
+    const lib = await import("../src/index.js");
+    const src = lib.tensor(Array.from({ length: 1 << 18 }, (_, i) => i % 251)); // 1 MiB
+    const before = lib.memory();
+    const copy = lib.tensor(src.view());
+    expect(lib.memory().wasmBytes).toBeGreaterThan(before.wasmBytes);
+    expect(copy.dataSync()).toEqual(src.dataSync());
+    expect(lib.memory().numTensors).toBe(before.numTensors + 1);
+    lib.dispose([src, copy]);
   });
 
   it("dataSync() returns a copy that outlives growth and disposal", () => {
