@@ -356,7 +356,8 @@ export function keep<T extends Tensor>(t: T): T {
 function collectTensors(v: unknown, out: Set<Tensor>, depth = 0): void {
   if (v instanceof Tensor) out.add(v);
   else if (depth < 8 && Array.isArray(v)) for (const e of v) collectTensors(e, out, depth + 1);
-  else if (depth < 8 && v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+  // Any object's own fields, class instances included, as tfjs walks containers.
+  else if (depth < 8 && v && typeof v === "object" && !ArrayBuffer.isView(v)) {
     for (const e of Object.values(v)) collectTensors(e, out, depth + 1);
   }
 }

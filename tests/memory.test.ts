@@ -224,6 +224,20 @@ describe("tidy, keep, dispose", () => {
     expect(memory()).toEqual(baseline);
   });
 
+  it("keeps tensors held by a returned class instance, as tfjs does", () => {
+    class Features {
+      constructor(readonly edges: Tensor, readonly pooled: Tensor) {}
+    }
+    const out = tidy(() => {
+      const e = relu(tensor([-1, 2, -3, 4], [1, 2, 2, 1]));
+      return new Features(e, maxPool(e, 2, 2, "valid"));
+    });
+    expect(out.edges.isDisposed).toBe(false);
+    expect(Array.from(out.pooled.dataSync())).toEqual([4]);
+    dispose(out);
+    expect(out.edges.isDisposed && out.pooled.isDisposed).toBe(true);
+  });
+
   it("nested tidy: the inner result survives the inner scope and belongs to the outer one", () => {
     const baseline = memory();
     let innerResult: Tensor | undefined;
