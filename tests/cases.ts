@@ -7,7 +7,7 @@
  * is fed to the API (see `convArgs`), and the result is compared in NHWC.
  */
 import { randomData, rng, type Conv2DCase } from "./reference.js";
-import { conv2d, fused, tensor, tidy } from "../src/index.js";
+import { conv2d, fused, maxPool, tensor, tidy } from "../src/index.js";
 
 export type Activation = "linear" | "relu" | "relu6";
 export type PadSpec = "same" | "valid" | [number, number, number, number];
@@ -231,5 +231,18 @@ export function runConvCase(c: ConvCase, inputs: ReturnType<typeof convInputs>):
     const nhwcShape = dataFormat === "NCHW" ? [shape[0], shape[2], shape[3], shape[1]] : shape;
     const data = dataFormat === "NCHW" ? nchwToNhwc(y.dataSync(), nhwcShape) : y.dataSync();
     return { shape: nhwcShape, data };
+  });
+}
+
+/** Deterministic input for a pool case (NHWC). */
+export function poolInput(c: PoolCase, seed: number): Float32Array {
+  return randomData(c.x.reduce((a, b) => a * b, 1), rng(seed));
+}
+
+/** Runs a pool case through the public maxPool; returns the NHWC result and its NHWC shape. */
+export function runPoolCase(c: PoolCase, x: Float32Array): { shape: number[]; data: Float32Array } {
+  return tidy(() => {
+    const y = maxPool(tensor(x, c.rank3 ? c.x.slice(1) : c.x), c.filterSize, c.strides, padArg(c.pad, "NHWC", c.numericPad));
+    return { shape: c.rank3 ? [1, ...y.shape] : y.shape, data: y.dataSync() };
   });
 }
