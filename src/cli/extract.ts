@@ -41,7 +41,11 @@ function uniqueStem(path: string, taken: Set<string>): string {
   return s;
 }
 
-const display = (p: string) => relative(process.cwd(), p) || p;
+/** A path as the user would write it: relative when under the working folder. */
+export function display(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith("..") ? r : p;
+}
 const ms = (t: number | undefined) => (t === undefined ? "" : `${t.toFixed(1)} ms`);
 
 /** Runs the job; returns how many images failed. Per-image errors are reported and the batch goes on. */

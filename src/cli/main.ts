@@ -2,11 +2,11 @@
 /// <reference types="node" />
 /** The `simdconv` command: extract feature maps from images, run the demo, or print help. */
 import { mkdir, writeFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { capabilities } from "../index.js";
 import { COLORMAPS, encodeJpeg, kernelZoo, resolveKernel, sampleScene, type ColormapName } from "../image/node.js";
-import { runExtract, type ExtractJob } from "./extract.js";
+import { display, runExtract, type ExtractJob } from "./extract.js";
 
 const HELP = `simdconv: convnet feature extraction (filter, detect, condense) in WebAssembly SIMD
 
@@ -107,12 +107,12 @@ async function demo(args: string[]): Promise<number> {
   await mkdir(out, { recursive: true });
   const photo = join(out, "sample.jpg");
   await writeFile(photo, encodeJpeg(sampleScene(), { quality: 92 }));
-  console.log(`sample photo: ${relative(process.cwd(), photo) || photo}`);
+  console.log(`sample photo: ${display(photo)}`);
   const edge = resolveKernel("edge");
   const failed = await runExtract({
     images: [photo], kernelName: edge.name, kernel: edge.values, relu: true, pool: 2, stride: 1, out, colormap: "magma",
   });
-  if (!failed) console.log(`Open ${relative(process.cwd(), join(out, "sample-sheet.png")) || out} to see image → filter → detect → condense.`);
+  if (!failed) console.log(`Open ${display(join(out, "sample-sheet.png"))} to see image → filter → detect → condense.`);
   return failed ? 1 : 0;
 }
 
