@@ -156,6 +156,44 @@ describe.skipIf(!haveBrowser)("the web page in Chromium", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("fromPixels reads ImageData, a canvas, an <img> and an ImageBitmap alike; toImageData goes back", async () => {
+    // Loaded by a module script of the page's own (vitest rewrites import() inside evaluate).
+    await page.addScriptTag({ type: "module", content: `import * as m from "/@fs${root}src/image/browser.ts"; window.simdconvImage = m;` });
+    await page.waitForFunction(() => "simdconvImage" in window);
+    const result = await page.evaluate(async () => {
+      const image = (window as unknown as { simdconvImage: typeof import("../src/image/browser.js") }).simdconvImage;
+      const canvas = document.createElement("canvas");
+      [canvas.width, canvas.height] = [4, 3];
+      const ctx = canvas.getContext("2d")!;
+      const colours = ["#ff0000", "#00ff00", "#0000ff", "#336699"];
+      colours.forEach((c, i) => ((ctx.fillStyle = c), ctx.fillRect(i, 0, 1, 3)));
+      const img = new Image();
+      img.src = canvas.toDataURL("image/png");
+      await img.decode();
+      const sources = {
+        imageData: ctx.getImageData(0, 0, 4, 3), canvas, img, bitmap: await createImageBitmap(canvas),
+      };
+      const read: Record<string, number[]> = {};
+      for (const [name, source] of Object.entries(sources)) {
+        const t = image.fromPixels(source, { channels: "rgb", batch: true });
+        read[name] = [...t.shape, ...Array.from(t.dataSync()).slice(0, 12).map((v) => Math.round(v * 255))];
+        t.dispose();
+      }
+      const gray = image.fromPixels(canvas, { channels: "gray" });
+      const back = image.toImageData(gray, { colormap: "gray", normalize: [0, 1] });
+      const drawn = image.toCanvas(gray, undefined, { colormap: "gray", normalize: [0, 1] });
+      gray.dispose();
+      return { read, back: [back.width, back.height, ...Array.from(back.data.slice(0, 16))], drawn: [drawn.width, drawn.height] };
+    });
+    // One row of the four columns: red, green, blue, #336699.
+    const expected = [1, 3, 4, 3, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0x33, 0x66, 0x99];
+    for (const name of ["imageData", "canvas", "img", "bitmap"]) expect(result.read[name]).toEqual(expected);
+    const luma = (r: number, g: number, b: number) => Math.round(0.2989 * r + 0.587 * g + 0.114 * b);
+    const grays = [luma(255, 0, 0), luma(0, 255, 0), luma(0, 0, 255), luma(0x33, 0x66, 0x99)];
+    expect(result.back).toEqual([4, 3, ...grays.flatMap((v) => [v, v, v, 255])]);
+    expect(result.drawn).toEqual([4, 3]);
+  });
+
   it("renders the sample with the edge kernel without page errors, and keeps a screenshot", async () => {
     await rerender(() => page.selectOption("#source", "sample"));
     await rerender(() => page.selectOption("#colormap", "magma"));

@@ -2,7 +2,7 @@
  * The lesson's pipeline (filter → detect → condense) and the contact sheet that shows its
  * steps side by side. Shared by the CLI, the demo and the web page.
  */
-import { conv2d, maxPool, relu, tidy, type Tensor } from "../index.js";
+import { conv2d, maxPool, relu, type Tensor } from "../index.js";
 import { tensorToRaster, type ColormapName } from "./colormap.js";
 import { drawText, GLYPH_HEIGHT, textWidth } from "./font.js";
 import { kernelTensor, type KernelValues } from "./kernels.js";
@@ -84,14 +84,12 @@ export interface PanelOptions {
 /** The pictures of one run: input (gray), each map (colormapped, min–max), then the kernel. */
 export function featurePanels(input: Tensor, maps: FeatureMaps, options: PanelOptions): Panel[] {
   const colormap = options.colormap ?? "magma";
-  return tidy(() => {
-    const panels: Panel[] = [{ label: "input", raster: tensorToRaster(input, { colormap: "gray", normalize: [0, 1] }) }];
-    panels.push({ label: "filter", raster: tensorToRaster(maps.filtered, { colormap }) });
-    if (maps.detected) panels.push({ label: "detect", raster: tensorToRaster(maps.detected, { colormap }) });
-    if (maps.condensed) panels.push({ label: "condense", raster: tensorToRaster(maps.condensed, { colormap }) });
-    panels.push({ label: `kernel ${options.kernelName}`, raster: kernelRaster(options.kernel, { digits: options.digits }) });
-    return panels;
-  });
+  const panels: Panel[] = [{ label: "input", raster: tensorToRaster(input, { colormap: "gray", normalize: [0, 1] }) }];
+  panels.push({ label: "filter", raster: tensorToRaster(maps.filtered, { colormap }) });
+  if (maps.detected) panels.push({ label: "detect", raster: tensorToRaster(maps.detected, { colormap }) });
+  if (maps.condensed) panels.push({ label: "condense", raster: tensorToRaster(maps.condensed, { colormap }) });
+  panels.push({ label: `kernel ${options.kernelName}`, raster: kernelRaster(options.kernel, { digits: options.digits }) });
+  return panels;
 }
 
 const INK = [24, 24, 24];
