@@ -8,11 +8,11 @@ import { checkKernel, type KernelValues } from "./kernels.js";
 import { fillRect, newRaster, type Raster } from "./raster.js";
 
 export interface KernelPictureOptions {
-  /** Round values to this many decimals. Default: integers as they are, others to 3 decimals. */
+  /** Round values to this many decimals. Default: 4 significant digits (0.0625, 0.1111, -12.25). */
   digits?: number;
   /** Write the values in the cells. Default true. */
   label?: boolean;
-  /** Cell side in pixels. Default 64. */
+  /** Cell side in pixels. Default: 64, or more so the longest value is written at twice the font's size. */
   cellSize?: number;
 }
 
@@ -33,12 +33,14 @@ export function formatValue(v: number, digits?: number): string {
     if (!Number.isInteger(digits) || digits < 0 || digits > 10) throw new RangeError(`digits must be an integer in [0, 10], got ${digits}`);
     return String(Number(v.toFixed(digits)));
   }
-  return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(3)));
+  return String(Number(v.toPrecision(4)));
 }
 
 function layout(values: KernelValues, options: KernelPictureOptions): { cells: Cell[]; rows: number; cols: number; cellSize: number } {
   const rowsOf = checkKernel(values);
-  const cellSize = options.cellSize ?? 64;
+  const texts = rowsOf.map((row) => row.map((v) => (options.label === false ? "" : formatValue(v, options.digits))));
+  const longest = Math.max(0, ...texts.flat().map((t) => textWidth(t, 2)));
+  const cellSize = options.cellSize ?? Math.max(64, Math.ceil(longest / 0.8));
   if (!Number.isInteger(cellSize) || cellSize < 8 || cellSize > 1024) throw new RangeError(`cellSize must be an integer in [8, 1024], got ${cellSize}`);
   const flat = rowsOf.flat();
   const lo = Math.min(...flat), hi = Math.max(...flat);
@@ -52,7 +54,7 @@ function layout(values: KernelValues, options: KernelPictureOptions): { cells: C
         fill: ramp(BLUES_REVERSED, hi > lo ? (v - lo) / (hi - lo) : 0.5),
         // The lesson's rule: cells above the midpoint are light, so they get the dark end.
         ink: ramp(BLUES_REVERSED, v > threshold ? 0 : 1),
-        text: options.label === false ? "" : formatValue(v, options.digits),
+        text: texts[i][j],
       });
     }),
   );

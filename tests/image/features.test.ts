@@ -145,7 +145,7 @@ describe("showKernel", () => {
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg.match(/<rect/g)).toHaveLength(9);
     expect(svg.match(/>0\.11</g)).toHaveLength(9);
-    expect(showKernel(blur, { format: "svg" })).toContain(">0.111<");
+    expect(showKernel(blur, { format: "svg" })).toContain(">0.1111<");
     // Different digits draw different pixels.
     const two = showKernel(blur, { digits: 2 }), three = showKernel(blur, { digits: 3 });
     expect(Buffer.from(two).equals(Buffer.from(three))).toBe(false);
