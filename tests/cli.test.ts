@@ -53,6 +53,25 @@ describe("simdconv demo", () => {
   });
 });
 
+describe("other runtimes", () => {
+  // The point of pure-JS codecs: the same dist/cli.js runs where native addons may not.
+  it.each(["bun", "deno"])("the demo runs under %s", async (runtime) => {
+    const bin = fileURLToPath(new URL(`../node_modules/.bin/${runtime}`, import.meta.url));
+    const args = runtime === "deno" ? ["run", "-A", cli, "demo", "--out", runtime] : [cli, "demo", "--out", runtime];
+    const code = await new Promise<number>((resolve) => execFile(bin, args, { cwd: dir }, (err) => resolve(err ? 1 : 0)));
+    expect(code).toBe(0);
+    const condensed = png(`${runtime}/sample-condense.png`);
+    expect([condensed.width, condensed.height]).toEqual([240, 160]);
+    // Same kernels, same codecs: the same pixels as under Node, give or take one level
+    // (a runtime with relaxed SIMD fuses multiply-adds, which can round differently).
+    if (!existsSync(join(dir, "node/sample-condense.png"))) expect((await run("demo", "--out", "node")).code).toBe(0);
+    const reference = png("node/sample-condense.png").data;
+    let worst = 0;
+    condensed.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - reference[i]))));
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});
+
 describe("simdconv extract", () => {
   it("writes maps whose pixels are the min–max normalised feature values", async () => {
     const r = await run("extract", "bars.png", "--relu", "--colormap", "gray", "--out", "plain");
