@@ -71,7 +71,7 @@ const conv = (x: Float32Array, k: number[], w = 64, h = 48) =>
 describe.skipIf(!haveBrowser)("the web page in Chromium", () => {
   beforeAll(async () => {
     server = await createServer({
-      root: join(root, "web"), configFile: false, logLevel: "silent",
+      root: join(root, "web"), configFile: join(root, "web", "vite.config.ts"), logLevel: "silent",
       server: { host: "127.0.0.1", port: 0, strictPort: false },
     });
     await server.listen();
@@ -91,6 +91,7 @@ describe.skipIf(!haveBrowser)("the web page in Chromium", () => {
     expect(caps).toMatch(/SIMD on/);
     expect(caps).toMatch(/threads (on|off)/);
     expect(caps).toMatch(/build simd/);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true); // so threads can run where the build has them
     for (const step of ["filter", "detect", "condense"]) expect(await page.textContent(`#time-${step}`)).toMatch(/^\d+\.\d\d ms$/);
     expect((await canvas("image")).width).toBe(480);
   });

@@ -54,11 +54,11 @@ function render(): void {
   const input = rasterToTensor(state.source, { channels: "gray", batch: true });
   const maps = extractFeatures(input, { kernel: state.kernel, relu: state.relu, pool: state.pool });
   try {
-    toCanvas(input, $("image"), { colormap: "gray", normalize: [0, 1] });
-    toCanvas(maps.filtered, $("filter"), { colormap: state.colormap });
+    toCanvas(input, $<HTMLCanvasElement>("image"), { colormap: "gray", normalize: [0, 1] });
+    toCanvas(maps.filtered, $<HTMLCanvasElement>("filter"), { colormap: state.colormap });
     drawOptional("detect", maps.detected);
     drawOptional("condense", maps.condensed);
-    showKernel(state.kernel, { canvas: $("kernel-picture"), cellSize: 48 });
+    showKernel(state.kernel, { canvas: $<HTMLCanvasElement>("kernel-picture"), cellSize: 48 });
     const ms = (t?: number) => (t === undefined ? "skipped" : `${t.toFixed(2)} ms`);
     $("time-image").textContent = `${state.source.width}×${state.source.height}`;
     $("time-filter").textContent = ms(maps.times.filter);

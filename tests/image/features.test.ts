@@ -117,7 +117,7 @@ describe("the kernel zoo and custom kernels", () => {
 });
 
 describe("showKernel", () => {
-  const pixel = (r: { width: number; data: Uint8Array }, x: number, y: number) => Array.from(r.data.subarray((y * r.width + x) * 4, (y * r.width + x) * 4 + 3));
+  const pixel = (r: { width: number; data: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> } }, x: number, y: number) => Array.from(r.data.subarray((y * r.width + x) * 4, (y * r.width + x) * 4 + 3));
 
   it("draws cells on the reversed blue ramp with each value written in the contrasting colour", () => {
     const png = decodeRaster(showKernel(EDGE, { cellSize: 40 }));
