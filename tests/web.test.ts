@@ -184,7 +184,13 @@ describe.skipIf(!haveBrowser)("the web page in Chromium", () => {
       const back = image.toImageData(gray, { colormap: "gray", normalize: [0, 1] });
       const drawn = image.toCanvas(gray, undefined, { colormap: "gray", normalize: [0, 1] });
       gray.dispose();
-      return { read, back: [back.width, back.height, ...Array.from(back.data.slice(0, 16))], drawn: [drawn.width, drawn.height] };
+      let error = "";
+      try {
+        image.fromPixels(null as never);
+      } catch (e) {
+        error = `${(e as Error).name}: ${(e as Error).message}`;
+      }
+      return { error, read, back: [back.width, back.height, ...Array.from(back.data.slice(0, 16))], drawn: [drawn.width, drawn.height] };
     });
     // One row of the four columns: red, green, blue, #336699.
     const expected = [1, 3, 4, 3, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0x33, 0x66, 0x99];
@@ -193,6 +199,7 @@ describe.skipIf(!haveBrowser)("the web page in Chromium", () => {
     const grays = [luma(255, 0, 0), luma(0, 255, 0), luma(0, 0, 255), luma(0x33, 0x66, 0x99)];
     expect(result.back).toEqual([4, 3, ...grays.flatMap((v) => [v, v, v, 255])]);
     expect(result.drawn).toEqual([4, 3]);
+    expect(result.error).toMatch(/^TypeError: source must be/);
   });
 
   it("renders the sample with the edge kernel without page errors, and keeps a screenshot", async () => {

@@ -4,7 +4,7 @@
  */
 import type { Tensor } from "../index.js";
 import { tensorToRaster, type ToRasterOptions } from "./colormap.js";
-import { rasterToTensor, type Raster, type ToTensorOptions } from "./raster.js";
+import { checkRaster, rasterToTensor, type Raster, type ToTensorOptions } from "./raster.js";
 import { kernelRaster, kernelSvg, type KernelPictureOptions } from "./show_kernel.js";
 import type { KernelValues } from "./kernels.js";
 
@@ -16,6 +16,7 @@ type AnyCanvas = HTMLCanvasElement | OffscreenCanvas;
 
 function scratchCanvas(width: number, height: number): AnyCanvas {
   if (typeof OffscreenCanvas !== "undefined") return new OffscreenCanvas(width, height);
+  if (typeof document === "undefined") throw new TypeError("this runtime has no canvas: pass ImageData or { width, height, data }");
   const c = document.createElement("canvas");
   c.width = width;
   c.height = height;
@@ -29,17 +30,15 @@ function context2d(canvas: AnyCanvas): CanvasRenderingContext2D | OffscreenCanva
 }
 
 /** RGBA pixels of an image, canvas, bitmap or ImageData. */
-export function toRaster(source: PixelSource): Raster {
-  if (typeof ImageData !== "undefined" && source instanceof ImageData) {
-    return { width: source.width, height: source.height, data: source.data };
+export function toRaster(source: PixelSource | Raster): Raster {
+  if (typeof source !== "object" || source === null) {
+    throw new TypeError(`source must be ImageData, an HTMLImageElement, a canvas or an ImageBitmap, got ${source === null ? "null" : typeof source}`);
   }
+  if ("data" in source) return checkRaster(source, "source"); // ImageData, or RGBA pixels from elsewhere
   const width = (source as HTMLImageElement).naturalWidth || source.width;
   const height = (source as HTMLImageElement).naturalHeight || source.height;
   if (!width || !height) {
     throw new TypeError("source has no pixels yet (an HTMLImageElement must be loaded: await img.decode())");
-  }
-  if (typeof HTMLImageElement === "undefined" && typeof ImageBitmap === "undefined" && typeof OffscreenCanvas === "undefined") {
-    throw new TypeError("source must be ImageData, an HTMLImageElement, a canvas or an ImageBitmap");
   }
   const ctx = context2d(scratchCanvas(width, height));
   ctx.drawImage(source as CanvasImageSource, 0, 0);
@@ -48,7 +47,7 @@ export function toRaster(source: PixelSource): Raster {
 }
 
 /** Pixels to a float32 tensor in [0, 1] (TensorFlow.js's `browser.fromPixels`, scaled as `convert_image_dtype` does). */
-export function fromPixels(source: PixelSource, options?: ToTensorOptions): Tensor {
+export function fromPixels(source: PixelSource | Raster, options?: ToTensorOptions): Tensor {
   return rasterToTensor(toRaster(source), options);
 }
 

@@ -23,7 +23,10 @@ export interface ToTensorOptions {
 
 /** TensorFlow's rgb_to_grayscale weights (ITU-R BT.601 luma). */
 const GRAY_WEIGHTS = [0.2989, 0.587, 0.114];
-const CHANNEL_INDEX = { r: 0, g: 1, b: 2, a: 3 } as const;
+/** The RGBA byte offsets each selection keeps; 'gray' mixes R, G and B into one channel. */
+const CHANNEL_OFFSETS: Record<ChannelSelection, number[]> = {
+  gray: [0], rgb: [0, 1, 2], rgba: [0, 1, 2, 3], r: [0], g: [1], b: [2], a: [3],
+};
 
 export function newRaster(width: number, height: number, rgba: [number, number, number, number] = [0, 0, 0, 255]): Raster {
   const data = new Uint8Array(width * height * 4);
@@ -38,27 +41,20 @@ export function newRaster(width: number, height: number, rgba: [number, number, 
 export function rasterToTensor(raster: Raster, options: ToTensorOptions = {}): Tensor {
   const { width, height, data } = checkRaster(raster, "raster");
   const channels = options.channels ?? "rgb";
-  const picks: number[][] =
-    channels === "gray" ? [[0, 1, 2]]
-    : channels === "rgb" ? [[0], [1], [2]]
-    : channels === "rgba" ? [[0], [1], [2], [3]]
-    : channels in CHANNEL_INDEX ? [[CHANNEL_INDEX[channels as keyof typeof CHANNEL_INDEX]]]
-    : [];
-  if (picks.length === 0) {
+  if (!Object.prototype.hasOwnProperty.call(CHANNEL_OFFSETS, channels)) {
     throw new TypeError(`channels must be 'gray', 'rgb', 'rgba', 'r', 'g', 'b' or 'a', got ${JSON.stringify(channels)}`);
   }
-  const c = picks.length;
-  const out = new Float32Array(width * height * c);
+  const offsets = CHANNEL_OFFSETS[channels];
+  const out = new Float32Array(width * height * offsets.length);
   for (let p = 0, o = 0; p < width * height; p++) {
     const px = p * 4;
     if (channels === "gray") {
-      const r = data[px] / 255, g = data[px + 1] / 255, b = data[px + 2] / 255;
-      out[o++] = GRAY_WEIGHTS[0] * r + GRAY_WEIGHTS[1] * g + GRAY_WEIGHTS[2] * b;
+      out[o++] = (GRAY_WEIGHTS[0] * data[px]) / 255 + (GRAY_WEIGHTS[1] * data[px + 1]) / 255 + (GRAY_WEIGHTS[2] * data[px + 2]) / 255;
     } else {
-      for (const [ch] of picks) out[o++] = data[px + ch] / 255;
+      for (const k of offsets) out[o++] = data[px + k] / 255;
     }
   }
-  return tensor(out, options.batch ? [1, height, width, c] : [height, width, c]);
+  return tensor(out, options.batch ? [1, height, width, offsets.length] : [height, width, offsets.length]);
 }
 
 export function checkRaster(raster: unknown, name: string): Raster {
