@@ -104,11 +104,27 @@ export function sampleScene(width = 480, height = 320): Raster {
   c.rect(0, horizon, W, v(0.05), (x, y) => mix([92, 120, 70], [70, 98, 56], (y - horizon) / v(0.05) + 0.1 * Math.sin(x / 3)));
   c.rect(0, horizon + v(0.05), W, v(0.05), [168, 164, 156]);
   c.rect(0, horizon + v(0.1), W, H - horizon - v(0.1), (_x, y) => mix([88, 88, 92], [54, 54, 58], (y - horizon) / (H - horizon)));
-  const vanishX = u(0.5);
+  // The lane line runs from the sidewalk's edge towards the bottom right: diagonal edges.
+  const laneX = (y: number) => u(0.7) + ((y - horizon - v(0.1)) / (H - horizon - v(0.1))) * u(0.22);
+  const laneHalf = (y: number) => u(0.002) + ((y - horizon) / (H - horizon)) * u(0.012);
   for (let k = 0; k < 6; k++) {
     const y0 = horizon + v(0.11) + k * k * v(0.0105), y1 = y0 + v(0.01) + k * v(0.006);
-    const half = (y: number) => u(0.002) + ((y - horizon) / (H - horizon)) * u(0.012);
-    c.polygon([[vanishX - half(y0), y0], [vanishX + half(y0), y0], [vanishX + half(y1), y1], [vanishX - half(y1), y1]], [226, 222, 206]);
+    c.polygon([[laneX(y0) - laneHalf(y0), y0], [laneX(y0) + laneHalf(y0), y0], [laneX(y1) + laneHalf(y1), y1], [laneX(y1) - laneHalf(y1), y1]], [226, 222, 206]);
+  }
+  // Asphalt texture: faint dark and light specks.
+  for (let i = 0; i < 2500; i++) {
+    const x = rand() * W, y = horizon + v(0.1) + rand() * (H - horizon - v(0.1));
+    const t = 70 - (18 * (y - horizon)) / (H - horizon) + (rand() < 0.5 ? -10 : 10);
+    c.rect(x, y, S, S, [t, t, t + 4]);
+  }
+  // Bushes along the verge: clusters of leaves, for the kernels' fine texture.
+  for (const bushX of [0.03, 0.3, 0.55, 0.93]) {
+    for (let i = 0; i < 140; i++) {
+      const a = rand() * Math.PI, r = rand();
+      const x = u(bushX) + Math.cos(a) * r * u(0.05), y = horizon + v(0.02) - Math.sin(a) * r * v(0.07);
+      const g = 60 + rand() * 70;
+      c.ellipse(x, y, u(0.004 + rand() * 0.004), v(0.006 + rand() * 0.005), [g * 0.55, g, g * 0.4]);
+    }
   }
 
   // The car, three-quarter front: shadow, body, cabin, windows, wheels, lights.
