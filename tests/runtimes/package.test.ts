@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
+import { crossOriginIsolation } from "../browser/chromium.js";
 import { consumer, linkConsumer, root, run } from "./harness.js";
 
 const KiB = 1024;
@@ -38,5 +39,18 @@ describe("footprint budgets", () => {
 describe("declarations", () => {
   it.each(["nodenext", "bundler"])("compile a strict consumer (moduleResolution %s)", async (mode) => {
     await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", `types/tsconfig.${mode}.json`]);
+  });
+});
+
+describe("README, Runtimes section", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("<!-- section: runtimes -->"), readme.indexOf("<!-- section: threads -->"));
+
+  it.each(["edges.mjs", "browser.html", "worker.js"])("shows %s exactly as the tests run it", (file) => {
+    expect(section).toContain(readFileSync(join(consumer, file), "utf8").trimEnd());
+  });
+
+  it("shows the cross-origin isolation headers the browser tests serve", () => {
+    for (const [name, value] of Object.entries(crossOriginIsolation)) expect(section).toContain(`"${name}": "${value}"`);
   });
 });

@@ -110,6 +110,14 @@ describe("Cloudflare workerd", () => {
     body.values.forEach((v, i) => expect(Math.abs(v - want.y[i])).toBeLessThanOrEqual(want.mag[i] * 2 ** -20));
   });
 
+  it("has a workerd entry that, used before init({ wasm }), says how to import the module", async () => {
+    const script = `import { relu } from ${JSON.stringify(join(root, "dist/workerd.js"))};
+      try { relu([1]); } catch (e) { console.log(JSON.stringify(e.message)); }`;
+    const message = lastJson(await run(process.execPath, ["--input-type=module", "-e", script])) as string;
+    expect(message).toContain("embeds no wasm");
+    expect(message).toContain("import wasm from 'simdconv/wasm/simdconv-simd.wasm'; await init({ wasm })");
+  });
+
   it("bundles the workerd entry, which carries no base64 wasm", () => {
     const workerd = readFileSync(new URL("../../dist/workerd.js", import.meta.url), "utf8");
     const node = readFileSync(new URL("../../dist/index.js", import.meta.url), "utf8");
