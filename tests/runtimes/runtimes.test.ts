@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as simdconv from "simdconv";
 import { conv2dRef, maxPoolRef, randomData, rng } from "../reference.js";
 import { smoke } from "./smoke.js";
-import { bin, bundleWorker, consumer, lastJson, linkConsumer, run, startWorkerd, tempDir } from "./harness.js";
+import { bin, bundleWorker, consumer, lastJson, linkConsumer, root, run, startWorkerd, tempDir } from "./harness.js";
 
 const SMOKE_CHECKS = 11;
 const denoDir = tempDir("deno");
