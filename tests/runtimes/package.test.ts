@@ -36,6 +36,27 @@ describe("footprint budgets", () => {
   });
 });
 
+describe("package shape", () => {
+  it("ships every file the exports map points to, and is ESM without side effects", async () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    expect(pkg.type).toBe("module");
+    expect(pkg.sideEffects).toBe(false);
+    const packed = JSON.parse(await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root }));
+    const files = new Set<string>(packed[0].files.map((f: { path: string }) => `./${f.path}`));
+    const targets: string[] = [];
+    const collect = (v: unknown): void => {
+      if (typeof v === "string") targets.push(v);
+      else if (v && typeof v === "object") Object.values(v).forEach(collect);
+    };
+    collect(pkg.exports);
+    expect(targets).toContain("./dist/workerd.js");
+    for (const target of targets) {
+      const pattern = new RegExp(`^${target.replace(/[.]/g, "\\.").replace("*", "[^/]+")}$`);
+      expect([...files].some((f) => pattern.test(f)), `${target} is not in the package`).toBe(true);
+    }
+  });
+});
+
 describe("declarations", () => {
   it.each(["nodenext", "bundler"])("compile a strict consumer (moduleResolution %s)", async (mode) => {
     await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", `types/tsconfig.${mode}.json`]);
