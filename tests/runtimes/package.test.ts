@@ -55,6 +55,14 @@ describe("package shape", () => {
       expect([...files].some((f) => pattern.test(f)), `${target} is not in the package`).toBe(true);
     }
   });
+
+  it.each(["index.js", "workerd.js"])("dist/%s locates nothing: no import.meta, no static import of a Node builtin", (file) => {
+    // import.meta.url is undefined in some edge runtimes, and a builtin import breaks browser bundles.
+    const js = readFileSync(join(root, "dist", file), "utf8");
+    expect(js).not.toMatch(/import\.meta/);
+    expect(js).not.toMatch(/^import .* from ["'](node:|fs|path|url|worker_threads)/m);
+    expect(js).not.toMatch(/\brequire\(/);
+  });
 });
 
 describe("declarations", () => {
