@@ -73,7 +73,7 @@ export async function compileSource(src: WasmSource): Promise<CompiledBuild> {
   let bytes: Uint8Array;
   if (src instanceof ArrayBuffer) bytes = new Uint8Array(src);
   else if (ArrayBuffer.isView(src)) bytes = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
-  else if (typeof src === "string" || src instanceof URL) bytes = await fetchBytes(new URL(src, baseUrl()));
+  else if (typeof src === "string" || src instanceof URL) bytes = await fetchBytes(toUrl(src));
   else if (isResponseLike(src)) bytes = await responseBytes(await src, "the Response given to init()");
   else {
     throw new TypeError(
@@ -97,9 +97,16 @@ function buildOf(module: WebAssembly.Module): string {
   return sections.length ? new TextDecoder().decode(sections[0]) : "unknown";
 }
 
-function baseUrl(): string | undefined {
-  const loc = (globalThis as { location?: { href: string } }).location;
-  return loc?.href;
+function toUrl(src: string | URL): URL {
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  try {
+    return new URL(src, base);
+  } catch {
+    throw new TypeError(
+      `init: wasm ${JSON.stringify(String(src))} is not a URL, and there is no page location to resolve it against; ` +
+        "pass an absolute URL (https:, http: or file:), or the module or bytes themselves",
+    );
+  }
 }
 
 async function fetchBytes(url: URL): Promise<Uint8Array> {

@@ -51,6 +51,10 @@ describe("init() refuses what is not wasm and says how to fix it", () => {
     await expect(init(new URL("/gone.wasm", origin))).rejects.toThrow(/gone\.wasm answered 404/);
   });
 
+  it("a relative path where there is no page to resolve it against", async () => {
+    await expect(init("simdconv-simd.wasm")).rejects.toThrow(/wasm "simdconv-simd.wasm" is not a URL.*absolute URL/);
+  });
+
   it("something that is no wasm source at all, with a TypeError naming wasm", async () => {
     await expect(init({ wasm: 42 as never })).rejects.toThrow(TypeError);
     await expect(init({ wasm: 42 as never })).rejects.toThrow(/wasm must be a WebAssembly.Module.*got 42/);
