@@ -41,13 +41,20 @@ function chooseEmbedded(): { build: EmbeddedBuild; bytes: Uint8Array } {
 
 /** Workers and strict CSPs forbid code generation from bytes; say what to do instead. */
 function compileForbidden(e: unknown, sync: boolean): Error {
-  const howTo = sync ? "Call `await init()` once before the first op; where" : "Where";
+  const why = (e as Error).message;
+  const fix = /Content Security Policy|unsafe-eval/i.test(why)
+    ? "The page's Content-Security-Policy forbids it: add 'wasm-unsafe-eval' to its script-src (every WebAssembly library needs it)."
+    : `${sync ? "Call `await init()` once before the first op. " : ""}Where compiling from bytes is forbidden ` +
+      `altogether (Cloudflare Workers), ${IMPORT_THE_MODULE}.`;
   return new Error(
-    `simdconv: this runtime does not allow compiling WebAssembly${sync ? " synchronously" : ""} ` +
-      `(${(e as Error).message}). ${howTo} compiling from bytes is forbidden altogether (Cloudflare Workers), ` +
-      `${IMPORT_THE_MODULE}.`,
+    `simdconv: this runtime does not allow compiling WebAssembly${sync ? " synchronously" : ""} (${why}). ${fix}`,
     { cause: e },
   );
+}
+
+/** The embedder refused code generation (as opposed to a corrupt module). */
+function isForbidden(e: unknown): boolean {
+  return /disallowed|unsafe-eval|Content Security Policy/i.test((e as Error)?.message ?? "");
 }
 
 export function compileEmbeddedSync(): CompiledBuild {
@@ -82,7 +89,12 @@ export async function compileSource(src: WasmSource): Promise<CompiledBuild> {
     );
   }
   checkMagic(bytes, "the bytes given to init()");
-  const module = await WebAssembly.compile(bytes as BufferSource);
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(bytes as BufferSource);
+  } catch (e) {
+    throw isForbidden(e) ? compileForbidden(e, false) : e;
+  }
   return { module, build: buildOf(module) };
 }
 

@@ -22,7 +22,7 @@ async function serve(dir: string, pages: Record<string, string>, headers: Record
   const server = createServer((req, res) => {
     const path = new URL(req.url!, "http://x").pathname;
     const file = join(dir, normalize(path === "/" ? "/index.html" : path));
-    if (path in pages) res.writeHead(200, { ...headers, "content-type": "text/html" }).end(pages[path]);
+    if (path in pages) res.writeHead(200, { ...headers, "content-type": TYPES[extname(path)] ?? "text/html" }).end(pages[path]);
     else if (file.startsWith(dir) && existsSync(file) && statSync(file).isFile()) {
       res.writeHead(200, { ...headers, "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
     } else res.writeHead(404).end();
@@ -72,6 +72,31 @@ describe("the README's browser page (a module script importing simdconv from a C
       expect(result.crossOriginIsolated).toBe(isolated);
       expect(typeof result.threads).toBe("boolean");
       expect(result.edges).toEqual(Array.from(want.y));
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("a page with a Content-Security-Policy", () => {
+  const pages = {
+    "/": '<!doctype html><output></output><script type="module" src="/first-op.js"></script>',
+    "/first-op.js": `import { relu } from "/dist/index.js";
+      let result;
+      try { result = { values: Array.from(relu([-1, 2]).dataSync()) }; } catch (e) { result = { error: e.message }; }
+      document.querySelector("output").textContent = JSON.stringify(result);`,
+  };
+
+  it.each([
+    ["script-src 'self'", undefined, /Content-Security-Policy forbids it: add 'wasm-unsafe-eval' to its script-src/],
+    ["script-src 'self' 'wasm-unsafe-eval'", [0, 2], undefined],
+  ] as const)("%s", async (policy, values, error) => {
+    const { url, server } = await serve(root, pages, { "Content-Security-Policy": policy });
+    try {
+      const text = await pageResult<string>(url, () => document.querySelector("output")?.textContent || undefined);
+      const result = JSON.parse(text) as { values?: number[]; error?: string };
+      if (values) expect(result).toEqual({ values });
+      else expect(result.error).toMatch(error!);
     } finally {
       server.close();
     }
