@@ -7,7 +7,7 @@
 //   npm run build && flock /tmp/simdconv-bench.lock node bench/cold-start.mjs [--runs 9]
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 
 const here = new URL(".", import.meta.url);
 const runsArg = process.argv.indexOf("--runs");
@@ -42,6 +42,7 @@ const median = (a) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+const loadBefore = loadavg()[0];
 const samples = contenders.map(() => []);
 for (let i = 0; i < runs + 1; i++) {
   for (const [k, c] of contenders.entries()) {
@@ -77,7 +78,8 @@ ${rows.join("\n")}
 ${ours.maxRssMiB < 60 ? "stays below" : "exceeds"} 60 MiB. Above node's own start: simdconv ${(ours.ms - floor.ms).toFixed(1)} ms,
 tfjs-backend-wasm ${(theirs.ms - floor.ms).toFixed(1)} ms.
 
-Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, ${availableParallelism()} cores, ${new Date().toISOString().slice(0, 16)}Z.
+Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, ${availableParallelism()} cores, ${new Date().toISOString().slice(0, 16)}Z,
+1-minute load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after (above the core count, figures are indicative).
 Command: \`npm run build && flock /tmp/simdconv-bench.lock npm run bench:cold\`.
 `;
 writeFileSync(new URL("RESULTS-cold-start.md", here), md);
