@@ -64,18 +64,33 @@ async function buildWasm() {
   }
 }
 
+/** The workerd entry swaps the embedded builds for none: Workers cannot compile bytes anyway. */
+const withoutEmbeddedWasm = {
+  name: "without-embedded-wasm",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/embedded\.js$/ }, () => ({ path: path("src/loader/embedded.none.ts") }));
+  },
+};
+
 async function buildDist() {
   rmSync(path("dist"), { recursive: true, force: true });
-  await build({
+  const options = {
     entryPoints: [path("src/index.ts")],
-    outdir: path("dist"),
     bundle: true,
     format: "esm",
     platform: "neutral",
     target: "es2022",
     sourcemap: true,
     logLevel: "warning",
-  });
+  };
+  await build({ ...options, outfile: path("dist/index.js") });
+  await build({ ...options, outfile: path("dist/workerd.js"), plugins: [withoutEmbeddedWasm] });
+  // Types for `import wasm from "simdconv/wasm/<build>.wasm"` (exports map, ./wasm/*.wasm).
+  writeFileSync(
+    path("dist/wasm.d.ts"),
+    "/** A simdconv kernel build, imported as a compiled module (Cloudflare Workers, bundlers with wasm-module support). */\n" +
+      "declare const module: WebAssembly.Module;\nexport default module;\n",
+  );
   await buildImageAndCli();
   execFileSync(process.execPath, [path("node_modules/typescript/bin/tsc"), "-p", path("tsconfig.json")], {
     stdio: "inherit",
