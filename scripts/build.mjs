@@ -5,7 +5,7 @@
 import asc from "assemblyscript/asc";
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 
 const root = new URL("..", import.meta.url);
 const path = (p) => new URL(p, root).pathname;
@@ -86,21 +86,64 @@ async function buildWorker() {
   );
 }
 
+/** The workerd entry swaps the embedded builds for none: Workers cannot compile bytes anyway. */
+const withoutEmbeddedWasm = {
+  name: "without-embedded-wasm",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/embedded\.js$/ }, () => ({ path: path("src/loader/embedded.none.ts") }));
+  },
+};
+
 async function buildDist() {
   rmSync(path("dist"), { recursive: true, force: true });
-  await build({
+  const options = {
     entryPoints: [path("src/index.ts")],
-    outdir: path("dist"),
     bundle: true,
     format: "esm",
     platform: "neutral",
     target: "es2022",
     sourcemap: true,
     logLevel: "warning",
-  });
+  };
+  await build({ ...options, outfile: path("dist/index.js") });
+  await build({ ...options, outfile: path("dist/workerd.js"), plugins: [withoutEmbeddedWasm] });
+  // Types for `import wasm from "simdconv/wasm/<build>.wasm"` (exports map, ./wasm/*.wasm).
+  writeFileSync(
+    path("dist/wasm.d.ts"),
+    "/** A simdconv kernel build, imported as a compiled module (Cloudflare Workers, bundlers with wasm-module support). */\n" +
+      "declare const module: WebAssembly.Module;\nexport default module;\n",
+  );
+  await buildImageAndCli();
   execFileSync(process.execPath, [path("node_modules/typescript/bin/tsc"), "-p", path("tsconfig.json")], {
     stdio: "inherit",
   });
+}
+
+/**
+ * simdconv/image (one bundle per platform) and the CLI, built apart from dist/index.js so the
+ * main import stays free of them. They import the public API from ./index.js at run time
+ * rather than bundling a second copy, so their tensors are the same class and share one
+ * wasm memory with the user's.
+ */
+async function buildImageAndCli() {
+  const publicApiExternal = {
+    name: "public-api-external",
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: "./index.js", external: true }));
+    },
+  };
+  const common = {
+    outdir: path("dist"), bundle: true, format: "esm", target: "es2022", sourcemap: true, logLevel: "warning",
+    plugins: [publicApiExternal],
+  };
+  await build({ ...common, entryPoints: { "image-browser": path("src/image/browser.ts") }, platform: "browser" });
+  await build({
+    ...common,
+    entryPoints: { "image-node": path("src/image/node.ts"), cli: path("src/cli/main.ts") },
+    platform: "node",
+    external: ["jpeg-js", "pngjs"],
+  });
+  chmodSync(path("dist/cli.js"), 0o755);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

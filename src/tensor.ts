@@ -110,9 +110,10 @@ export class Tensor {
 
   /** An independent copy. */
   clone(): Tensor {
-    const t = empty(this.shape, "clone");
-    const h = this.storage!.heap;
-    h.u8.copyWithin(t.storage!.ptr, this.ptr("tensor", "clone"), this.storage!.ptr + this.size * 4);
+    // Check before allocating: a disposed source must throw the usual TypeError, not leak a copy.
+    const src = this.ptr("tensor", "clone");
+    const t = empty(this.shape.slice(), "clone");
+    t.storage!.heap.u8.copyWithin(t.storage!.ptr, src, src + this.size * 4);
     return t;
   }
 
@@ -232,7 +233,9 @@ export function tensor(values: TensorLike, shape?: number[], dtype?: DataType): 
     if (values instanceof DataView || values instanceof BigInt64Array || values instanceof BigUint64Array) {
       throw new TypeError(`values must be numbers or a numeric typed array, got ${values.constructor.name}`);
     }
-    flat = values as ArrayLike<number>;
+    // A view over the wasm memory (another tensor's view()) is copied out first: the
+    // allocation below may grow the memory, which would detach it.
+    flat = values.buffer === backend().heap.memory.buffer ? (values as Float32Array).slice() : (values as ArrayLike<number>);
     inferred = [flat.length];
   } else if (Array.isArray(values)) {
     const f = flatten(values as NestedArray[], "values");
@@ -322,23 +325,24 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   if (typeof fn !== "function") throw new TypeError("tidy: fn must be a function");
   const scope = new Set<Tensor>();
   scopes.push(scope);
-  let result: T;
+  let result: T | undefined;
   try {
     result = fn();
   } finally {
     scopes.pop();
+    // When fn throws nothing is returned, so everything it made is disposed (as in tfjs).
+    const kept = new Set<Tensor>();
+    collectTensors(result, kept);
+    const parent = scopes[scopes.length - 1];
+    for (const t of scope) {
+      if (kept.has(t) || keptForever.has(t)) parent?.add(t);
+      else t.dispose();
+    }
   }
   if (result instanceof Promise) {
     throw new TypeError("tidy: fn must be synchronous; it returned a Promise");
   }
-  const kept = new Set<Tensor>();
-  collectTensors(result, kept);
-  const parent = scopes[scopes.length - 1];
-  for (const t of scope) {
-    if (kept.has(t) || keptForever.has(t)) parent?.add(t);
-    else t.dispose();
-  }
-  return result;
+  return result as T;
 }
 
 const keptForever = new WeakSet<Tensor>();
@@ -352,7 +356,8 @@ export function keep<T extends Tensor>(t: T): T {
 function collectTensors(v: unknown, out: Set<Tensor>, depth = 0): void {
   if (v instanceof Tensor) out.add(v);
   else if (depth < 8 && Array.isArray(v)) for (const e of v) collectTensors(e, out, depth + 1);
-  else if (depth < 8 && v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+  // Any object's own fields, class instances included, as tfjs walks containers.
+  else if (depth < 8 && v && typeof v === "object" && !ArrayBuffer.isView(v)) {
     for (const e of Object.values(v)) collectTensors(e, out, depth + 1);
   }
 }

@@ -12,6 +12,8 @@ export interface Conv2DCase {
   dilations: [number, number];
   /** 'same' | 'valid' | explicit [top, bottom, left, right]. */
   pad: "same" | "valid" | [number, number, number, number];
+  /** How explicit pads round a fractional output size (TensorFlow.js's dimRoundingMode); default floor. */
+  rounding?: "floor" | "round" | "ceil";
 }
 
 /** Deterministic PRNG (mulberry32) so every failure reproduces from its seed. */
@@ -37,6 +39,7 @@ export function randomData(n: number, rand: () => number): Float32Array {
 export function padding1d(
   inSize: number, k: number, stride: number, dilation: number,
   pad: "same" | "valid" | [number, number],
+  rounding: "floor" | "round" | "ceil" = "floor",
 ): [number, number, number] {
   const ek = (k - 1) * dilation + 1;
   if (pad === "same") {
@@ -46,7 +49,7 @@ export function padding1d(
   }
   if (pad === "valid") return [0, 0, Math.ceil((inSize - ek + 1) / stride)];
   const [b, a] = pad;
-  return [b, a, Math.floor((inSize + b + a - ek) / stride) + 1];
+  return [b, a, Math[rounding]((inSize + b + a - ek) / stride + 1)];
 }
 
 export interface RefResult {
@@ -66,8 +69,8 @@ export function conv2dRef(
   const [kh, kw, , co] = c.filter;
   const [sh, sw] = c.strides;
   const [dh, dw] = c.dilations;
-  const [pt, , ho] = padding1d(h, kh, sh, dh, c.pad === "same" || c.pad === "valid" ? c.pad : [c.pad[0], c.pad[1]]);
-  const [pl, , wo] = padding1d(wd, kw, sw, dw, c.pad === "same" || c.pad === "valid" ? c.pad : [c.pad[2], c.pad[3]]);
+  const [pt, , ho] = padding1d(h, kh, sh, dh, c.pad === "same" || c.pad === "valid" ? c.pad : [c.pad[0], c.pad[1]], c.rounding);
+  const [pl, , wo] = padding1d(wd, kw, sw, dw, c.pad === "same" || c.pad === "valid" ? c.pad : [c.pad[2], c.pad[3]], c.rounding);
   const y = new Float64Array(n * ho * wo * co);
   const mag = new Float64Array(y.length);
   const filt = w!;

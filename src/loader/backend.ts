@@ -7,7 +7,9 @@
  * path serves a private memory today and a shared one that worker threads instantiate on.
  */
 import { Heap, WASM_PAGE } from "../memory/heap.js";
-import { embeddedBuilds, type EmbeddedBuild } from "./embedded.js";
+import { compileEmbedded, compileEmbeddedSync, compileSource, type CompiledBuild, type WasmSource } from "./source.js";
+
+export type { WasmSource };
 
 /** The kernels' exports: plain numbers in, results written to memory. */
 export interface Kernels {
@@ -39,16 +41,6 @@ export interface Backend {
   /** Which build runs: 'simd', or 'relaxed-simd' where the engine has relaxed SIMD. */
   readonly build: string;
 }
-
-/** What `init({ wasm })` accepts: anything that leads to simdconv's .wasm. */
-export type WasmSource =
-  | WebAssembly.Module
-  | ArrayBuffer
-  | ArrayBufferView
-  | Response
-  | PromiseLike<Response>
-  | URL
-  | string;
 
 export interface InitOptions {
   /**
@@ -91,7 +83,7 @@ export function init(options: InitOptions | WasmSource = {}): Promise<Backend> {
   if (!pending) {
     const opts = isInitOptions(options) ? options : { wasm: options };
     pending = (async () => {
-      const module = opts.wasm === undefined ? await compileEmbedded() : await toModule(opts.wasm);
+      const module = opts.wasm === undefined ? await compileEmbedded() : await compileSource(opts.wasm);
       // A synchronous first op may have won the race while we awaited.
       return current ?? (current = instantiate(module, opts.wasm === undefined ? "embedded" : "given"));
     })();
@@ -108,92 +100,7 @@ function isInitOptions(o: unknown): o is InitOptions {
   );
 }
 
-function chooseEmbedded(): { build: EmbeddedBuild; bytes: Uint8Array } {
-  for (const build of embeddedBuilds) {
-    const bytes = decodeBase64(build.base64);
-    if (WebAssembly.validate(bytes as BufferSource)) return { build, bytes };
-  }
-  throw new Error(
-    "simdconv needs WebAssembly SIMD (Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+, Deno, Bun).",
-  );
-}
-
-function compileEmbeddedSync(): { module: WebAssembly.Module; build: string } {
-  const { build, bytes } = chooseEmbedded();
-  try {
-    return { module: new WebAssembly.Module(bytes as BufferSource), build: build.name };
-  } catch (e) {
-    throw new Error(
-      "simdconv: this runtime does not allow compiling WebAssembly synchronously " +
-        `(${(e as Error).message}). Call \`await init()\` once before the first op; where compiling ` +
-        "from bytes is forbidden altogether (Cloudflare Workers), import the module and pass it: " +
-        "`import wasm from 'simdconv/wasm/simdconv-simd.wasm'; await init({ wasm })`.",
-      { cause: e },
-    );
-  }
-}
-
-async function compileEmbedded(): Promise<{ module: WebAssembly.Module; build: string }> {
-  const { build, bytes } = chooseEmbedded();
-  return { module: await WebAssembly.compile(bytes as BufferSource), build: build.name };
-}
-
-async function toModule(src: WasmSource): Promise<{ module: WebAssembly.Module; build: string }> {
-  if (src instanceof WebAssembly.Module) return { module: src, build: buildOf(src) };
-  let bytes: Uint8Array;
-  if (src instanceof ArrayBuffer) bytes = new Uint8Array(src);
-  else if (ArrayBuffer.isView(src)) bytes = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
-  else if (typeof src === "string" || src instanceof URL) bytes = await fetchBytes(new URL(src, baseUrl()));
-  else bytes = await responseBytes(await src, "the Response given to init()");
-  checkMagic(bytes, "the bytes given to init()");
-  const module = await WebAssembly.compile(bytes as BufferSource);
-  return { module, build: buildOf(module) };
-}
-
-/** The build's name, from the `simdconv.build` custom section written by the build script. */
-function buildOf(module: WebAssembly.Module): string {
-  const sections = WebAssembly.Module.customSections(module, "simdconv.build");
-  return sections.length ? new TextDecoder().decode(sections[0]) : "unknown";
-}
-
-function baseUrl(): string | undefined {
-  const loc = (globalThis as { location?: { href: string } }).location;
-  return loc?.href;
-}
-
-async function fetchBytes(url: URL): Promise<Uint8Array> {
-  if (url.protocol === "file:") {
-    // Node's fetch has no file: scheme; getBuiltinModule avoids an import bundlers would chase.
-    const proc = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process;
-    type Fs = { promises: { readFile(u: URL): Promise<Uint8Array> } };
-    const fs = proc?.getBuiltinModule?.("fs") as Fs | undefined;
-    if (fs) return new Uint8Array(await fs.promises.readFile(url));
-  }
-  return responseBytes(await fetch(url), url.href);
-}
-
-async function responseBytes(res: Response, what: string): Promise<Uint8Array> {
-  if (!res.ok) throw new Error(`simdconv: fetching the wasm failed: ${what} answered ${res.status} ${res.statusText}`);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  checkMagic(bytes, `${what} (content-type ${res.headers.get("content-type") ?? "none"})`);
-  return bytes;
-}
-
-/** Turns the cryptic "expected magic word 00 61 73 6d" into what arrived and how to fix it. */
-function checkMagic(bytes: Uint8Array, what: string): void {
-  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) return;
-  const head = new TextDecoder().decode(bytes.subarray(0, 60)).replace(/\s+/g, " ").trim();
-  const html = /^<(!doctype|html|head|body)/i.test(head);
-  throw new Error(
-    `simdconv: ${what} is not WebAssembly: it starts with ${JSON.stringify(head)}` +
-      (html
-        ? ". That is an HTML page: the server answered the .wasm URL with a page (often a dev server's fallback). "
-        : ". ") +
-      "Serve simdconv's .wasm file at that URL, or call init() without a wasm option to use the embedded build.",
-  );
-}
-
-function instantiate(compiled: { module: WebAssembly.Module; build: string }, _origin: string): Backend {
+function instantiate(compiled: CompiledBuild, _origin: string): Backend {
   const { module } = compiled;
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
   const kernels = instantiateKernels(module, memory);
@@ -225,13 +132,6 @@ function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memo
     }
   }
   return exports;
-}
-
-export function decodeBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 export { WASM_PAGE };

@@ -41,7 +41,8 @@ export class Heap {
 
   /** The block size that `alloc(byteLength)` takes: aligned, plus the tail slack. */
   static blockSize(byteLength: number): number {
-    return ((byteLength + 15) & ~15) + SLACK;
+    // Arithmetic, not `& ~15`: bitwise ops wrap above 2^31 and would make a huge request tiny.
+    return Math.ceil(byteLength / 16) * 16 + SLACK;
   }
 
   /** A Float32Array over all of memory, re-derived after any growth. */

@@ -4,7 +4,7 @@
  */
 import { runRows } from "./dispatch.js";
 import { empty, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
-import { pair, window2d, type DimRoundingMode, type Padding } from "./conv_util.js";
+import { pair, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
 import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
 
 export type DataFormat = "NHWC" | "NCHW";
@@ -55,6 +55,12 @@ function fusedConv2d<T extends Tensor>(args: FusedConv2DArgs): T {
 
 export const fused = { conv2d: fusedConv2d };
 
+/** Explicit pads come in the data format's order, as in TensorFlow; the shape math reads NHWC. */
+function padInNhwcOrder(pad: Padding, dataFormat: DataFormat): Padding {
+  if (dataFormat !== "NCHW" || !Array.isArray(pad) || pad.length !== 4) return pad;
+  return [pad[0], pad[2], pad[3], pad[1]] as ExplicitPadding;
+}
+
 function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
   const owned: Tensor[] = [];
   const use = (v: unknown, name: string): Tensor => {
@@ -90,12 +96,14 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
     const strides = pair(a.strides, "strides", op);
     const dilations = pair(a.dilations ?? 1, "dilations", op);
     if (kh < 1 || kw < 1) throw new RangeError(`${op}: filter height and width must be ≥ 1, got [${filter.shape}]`);
-    const win = window2d(h, w, [kh, kw], strides, dilations, a.pad, op, a.dimRoundingMode);
+    const win = window2d(h, w, [kh, kw], strides, dilations, padInNhwcOrder(a.pad, dataFormat), op, a.dimRoundingMode);
     let bias: Tensor | undefined;
     if (a.bias !== undefined && a.bias !== null) {
       bias = use(a.bias, "bias");
-      if (bias.size !== co && bias.size !== 1) {
-        throw new RangeError(`${op}: bias must have ${co} values (one per output channel) or 1, got shape [${bias.shape}]`);
+      // Only shapes that broadcast along the channel axis alone: [co], [1], [1, 1, 1, co], a scalar.
+      const channels = bias.rank === 0 ? 1 : bias.shape[bias.rank - 1];
+      if (bias.rank > 4 || bias.shape.slice(0, -1).some((d) => d !== 1) || (channels !== co && channels !== 1)) {
+        throw new RangeError(`${op}: bias must have shape [${co}] (one value per output channel) or [1], got shape [${bias.shape}]`);
       }
       if (bias.size === 1 && co !== 1) {
         const v = bias.dataSync()[0];

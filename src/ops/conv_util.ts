@@ -58,6 +58,11 @@ export function window2d(
   const [dh, dw] = dilations;
   const ekh = (kh - 1) * dh + 1;
   const ekw = (kw - 1) * dw + 1;
+  const round = rounder(roundingMode, op);
+  if (roundingMode != null && typeof pad === "string") {
+    // As in tfjs: SAME and VALID fix the output size, so a rounding mode there is a mistake.
+    throw new TypeError(`${op}: dimRoundingMode needs a numeric or explicit pad, got pad ${describe(pad)}`);
+  }
   let padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
   let ho: number, wo: number;
   const mode = typeof pad === "string" ? pad.toLowerCase() : undefined;
@@ -87,7 +92,6 @@ export function window2d(
       }
       [padTop, padBottom, padLeft, padRight] = [flat[2], flat[3], flat[4], flat[5]];
     }
-    const round = rounder(roundingMode, op);
     const fitsH = h + padTop + padBottom >= ekh;
     const fitsW = w + padLeft + padRight >= ekw;
     ho = fitsH ? round((h + padTop + padBottom - ekh) / sh + 1) : 0;
@@ -100,6 +104,16 @@ export function window2d(
       `${op}: the output would be empty (${ho}×${wo}): a ${kh}×${kw} filter` +
         (dh > 1 || dw > 1 ? ` dilated to ${ekh}×${ekw}` : "") +
         ` does not fit the ${h}×${w} input with pad ${describe(pad)}`,
+    );
+  }
+  // Kernels index with 32-bit integers; beyond this they would wrap and read the wrong pixels.
+  const INT32_MAX = 0x7fffffff;
+  const reachH = Math.max(h + padTop + padBottom, (ho - 1) * sh + ekh);
+  const reachW = Math.max(w + padLeft + padRight, (wo - 1) * sw + ekw);
+  if (reachH > INT32_MAX || reachW > INT32_MAX) {
+    throw new RangeError(
+      `${op}: pad, strides and dilations make the windows span ${reachH}×${reachW} pixels, ` +
+        `more than the kernels can index (2^31 - 1)`,
     );
   }
   return { kh, kw, sh, sw, dh, dw, padTop, padBottom, padLeft, padRight, ho, wo };

@@ -18,6 +18,11 @@ export function maxPool<T extends Tensor>(
     }
     const [n, h, w, c] = t.rank === 4 ? t.shape : [1, ...t.shape];
     const win = window2d(h, w, pair(filterSize, "filterSize", op), pair(strides, "strides", op), [1, 1], pad, op, dimRoundingMode);
+    // A 1×1 window at stride 1 without padding is a copy; tfjs-cpu takes that path too, so
+    // NaN passes through here although it never wins a larger window.
+    if (win.kh === 1 && win.kw === 1 && win.sh === 1 && win.sw === 1 && win.ho === h && win.wo === w) {
+      return t.clone() as T;
+    }
     const shape = [n, win.ho, win.wo, c];
     const out = empty(t.rank === 4 ? shape : shape.slice(1), op);
     if (out.size > 0) {

@@ -6,7 +6,8 @@
  * a shared WebAssembly.Memory at the same addresses, so tensors made before stay valid; only
  * views from `Tensor.view()` go stale (they read as empty), as after any memory growth.
  */
-import { backend, decodeBase64, MAX_PAGES, moveToMemory } from "../loader/backend.js";
+import { backend, MAX_PAGES, moveToMemory } from "../loader/backend.js";
+import { decodeBase64 } from "../loader/source.js";
 import { describe } from "../tensor.js";
 import { threadsBuilds } from "./shared_builds.js";
 import { Pool, workerSpawner } from "./pool.js";

@@ -1,0 +1,97 @@
+/// <reference types="node" />
+/** The work behind `simdconv extract` and `simdconv demo`: images in, feature-map pictures out. */
+import { mkdir, writeFile } from "node:fs/promises";
+import { basename, extname, join, relative } from "node:path";
+import { dispose } from "../index.js";
+import {
+  contactSheet, encodePng, encodeRasterPng, extractFeatures, featurePanels, kernelRaster, kernelSvg, readImage,
+  type ColormapName, type KernelValues,
+} from "../image/node.js";
+import { Progress } from "./progress.js";
+
+export interface ExtractJob {
+  images: string[];
+  kernelName: string;
+  kernel: KernelValues;
+  relu: boolean;
+  pool: number;
+  stride: number;
+  out: string;
+  colormap: ColormapName;
+}
+
+/** Step name → file suffix; the panel labels double as file names. */
+const FILE_OF_PANEL: Record<string, string> = { input: "input", filter: "filter", detect: "detect", condense: "condense" };
+
+/** Why a file failed, in words a user can act on. */
+function reason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === "ENOENT") return "no such file";
+  if (err?.code === "EISDIR") return "is a directory, not an image";
+  if (err?.code === "EACCES") return "permission denied";
+  return err?.message ?? String(e);
+}
+
+/** A file stem not used yet in this run, so a/x.jpg and b/x.jpg do not overwrite each other. */
+function uniqueStem(path: string, taken: Set<string>): string {
+  const stem = basename(path, extname(path)) || "image";
+  let s = stem;
+  for (let i = 2; taken.has(s); i++) s = `${stem}-${i}`;
+  taken.add(s);
+  return s;
+}
+
+/** A path as the user would write it: relative when under the working folder. */
+export function display(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith("..") ? r : p;
+}
+const ms = (t: number | undefined) => (t === undefined ? "" : `${t.toFixed(1)} ms`);
+
+/** Runs the job; returns how many images failed. Per-image errors are reported and the batch goes on. */
+export async function runExtract(job: ExtractJob): Promise<number> {
+  await mkdir(job.out, { recursive: true });
+  const kernelBase = join(job.out, `kernel-${job.kernelName}`);
+  await writeFile(`${kernelBase}.png`, encodeRasterPng(kernelRaster(job.kernel)));
+  await writeFile(`${kernelBase}.svg`, kernelSvg(job.kernel));
+  console.log(`kernel ${job.kernelName}: ${display(kernelBase)}.png, .svg`);
+
+  const progress = job.images.length > 1 ? new Progress(job.images.length) : undefined;
+  const stems = new Set<string>();
+  let failed = 0;
+  for (const path of job.images) {
+    try {
+      const stem = uniqueStem(path, stems);
+      const input = await readImage(path, { channels: "gray", batch: true });
+      const maps = extractFeatures(input, { kernel: job.kernel, relu: job.relu, pool: job.pool, stride: job.stride });
+      try {
+        const panels = featurePanels(input, maps, { kernelName: job.kernelName, kernel: job.kernel, colormap: job.colormap });
+        const written: string[] = [];
+        for (const p of panels) {
+          const suffix = FILE_OF_PANEL[p.label];
+          if (!suffix) continue; // the kernel picture is written once per run
+          const file = join(job.out, `${stem}-${suffix}.png`);
+          await writeFile(file, encodePng(p.raster));
+          written.push(file);
+        }
+        const sheet = join(job.out, `${stem}-sheet.png`);
+        const [h, w] = input.shape.slice(1, 3);
+        await writeFile(sheet, encodeRasterPng(contactSheet(panels, { title: `${basename(path)} ${w}x${h}, kernel ${job.kernelName}` })));
+        const t = maps.times;
+        const steps = [`filter ${ms(t.filter)}`, t.detect !== undefined && `detect ${ms(t.detect)}`, t.condense !== undefined && `condense ${ms(t.condense)}`];
+        const line = `${display(path)} → ${display(sheet)} (+${written.length} maps; ${steps.filter(Boolean).join(", ")})`;
+        if (progress) progress.note(line, process.stdout);
+        else console.log(line);
+      } finally {
+        dispose([input, maps.filtered, maps.detected, maps.condensed]);
+      }
+    } catch (e) {
+      failed++;
+      const line = `simdconv: ${display(path)}: ${reason(e)}`;
+      if (progress) progress.note(line);
+      else console.error(line);
+    }
+    progress?.tick(basename(path));
+  }
+  return failed;
+}

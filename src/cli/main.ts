@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/// <reference types="node" />
+/** The `simdconv` command: extract feature maps from images, run the demo, or print help. */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { capabilities } from "../index.js";
+import { COLORMAPS, encodeJpeg, kernelZoo, resolveKernel, sampleScene, type ColormapName } from "../image/node.js";
+import { display, runExtract, type ExtractJob } from "./extract.js";
+
+const HELP = `simdconv: convnet feature extraction (filter, detect, condense) in WebAssembly SIMD
+
+Usage:
+  simdconv extract <image…> [options]   feature maps of your PNG/JPEG images
+  simdconv demo [--out DIR]             the lesson's pipeline on the bundled sample photo
+  simdconv kernels                      list the kernel zoo
+  simdconv <command> --help             help for one command
+`;
+
+const EXTRACT_HELP = `simdconv extract <image…> [options]
+
+Converts each image to grayscale in [0, 1], filters it with conv2d (SAME padding), and
+writes the input, each feature map and a contact sheet as PNG. The kernel's picture is
+written once per run (kernel-NAME.png and .svg).
+
+Options:
+  --kernel NAME|JSON     a zoo kernel (see \`simdconv kernels\`) or rows as JSON,
+                         e.g. '[[0,-1,0],[-1,5,-1],[0,-1,0]]'   (default: edge)
+  --relu                 detect: apply ReLU to the filtered map
+  --pool N               condense: N×N max pooling, stride N   (default: none)
+  --stride S             conv2d stride                          (default: 1)
+  --colormap gray|magma  colours of the feature maps            (default: magma)
+  --out DIR              output folder                          (default: simdconv-out)
+  -h, --help             this help
+
+The lesson's full pipeline is: simdconv extract photo.jpg --relu --pool 2
+Exit status: 0 when every image worked, 1 when some failed (the others still run),
+2 for a usage error.
+`;
+
+const DEMO_HELP = `simdconv demo [--out DIR]
+
+Draws the bundled sample photo (a street scene with a car, generated in code), saves it as
+sample.jpg, and runs the lesson's pipeline on it: the edge kernel, ReLU, 2×2 max pooling.
+
+Options:
+  --out DIR    output folder (default: simdconv-demo)
+  -h, --help   this help
+`;
+
+/** A mistake in the command line: reported with a pointer to help, exit status 2. */
+class UsageError extends Error {}
+
+function intOption(value: string | undefined, name: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > 1024) throw new UsageError(`--${name} must be an integer from ${min} to 1024, got '${value}'`);
+  return n;
+}
+
+type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
+
+function parse(args: string[], options: OptionSpec, allowPositionals: boolean): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals, strict: true });
+    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+async function extract(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    kernel: { type: "string" }, relu: { type: "boolean" }, pool: { type: "string" }, stride: { type: "string" },
+    out: { type: "string" }, colormap: { type: "string" },
+  }, true);
+  if (values.help) return void process.stdout.write(EXTRACT_HELP), 0;
+  if (positionals.length === 0) throw new UsageError("extract needs at least one image");
+  const colormap = (values.colormap as string | undefined) ?? "magma";
+  if (!COLORMAPS.includes(colormap as ColormapName)) throw new UsageError(`--colormap must be ${COLORMAPS.join(" or ")}, got '${colormap}'`);
+  let kernel;
+  try {
+    kernel = resolveKernel((values.kernel as string | undefined) ?? "edge");
+  } catch (e) {
+    throw new UsageError(`--kernel: ${(e as Error).message}`);
+  }
+  const job: ExtractJob = {
+    images: positionals,
+    kernelName: kernel.name,
+    kernel: kernel.values,
+    relu: Boolean(values.relu),
+    pool: intOption(values.pool as string | undefined, "pool", 0, 1),
+    stride: intOption(values.stride as string | undefined, "stride", 1, 1),
+    out: (values.out as string | undefined) ?? "simdconv-out",
+    colormap: colormap as ColormapName,
+  };
+  return (await runExtract(job)) > 0 ? 1 : 0;
+}
+
+async function demo(args: string[]): Promise<number> {
+  const { values } = parse(args, { out: { type: "string" } }, false);
+  if (values.help) return void process.stdout.write(DEMO_HELP), 0;
+  const out = (values.out as string | undefined) ?? "simdconv-demo";
+  const caps = capabilities();
+  console.log(`simdconv demo: wasm build ${caps.build}, SIMD ${caps.simd ? "on" : "off"}, ` +
+    `threads ${caps.threads ? `on (${caps.threadsCount})` : `off${caps.reasonThreadsOff ? ` (${caps.reasonThreadsOff})` : ""}`}`);
+  await mkdir(out, { recursive: true });
+  const photo = join(out, "sample.jpg");
+  await writeFile(photo, encodeJpeg(sampleScene(), { quality: 92 }));
+  console.log(`sample photo: ${display(photo)}`);
+  const edge = resolveKernel("edge");
+  const failed = await runExtract({
+    images: [photo], kernelName: edge.name, kernel: edge.values, relu: true, pool: 2, stride: 1, out, colormap: "magma",
+  });
+  if (!failed) console.log(`Open ${display(join(out, "sample-sheet.png"))} to see image → filter → detect → condense.`);
+  return failed ? 1 : 0;
+}
+
+function kernels(args: string[]): number {
+  const { values } = parse(args, {}, false);
+  if (values.help) return void process.stdout.write("simdconv kernels\n\nLists the kernel zoo: name, description and values.\n"), 0;
+  for (const k of kernelZoo()) {
+    console.log(`${k.name.padEnd(14)} ${k.description}\n${" ".repeat(15)}${JSON.stringify(k.values.map((r) => r.map((v) => Number(v.toFixed(4)))))}`);
+  }
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "extract": return await extract(rest);
+      case "demo": return await demo(rest);
+      case "kernels": return kernels(rest);
+      case undefined: case "help": case "-h": case "--help":
+        process.stdout.write(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`simdconv: ${e.message}\nRun 'simdconv ${command && command !== "help" && !command.startsWith("-") && ["extract", "demo", "kernels"].includes(command) ? command + " " : ""}--help' for usage.`);
+      return 2;
+    }
+    console.error(`simdconv: ${(e as Error)?.message ?? e}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,7 @@
+/** What every platform's `simdconv/image` exports. */
+export { rasterToTensor, resizeRaster, newRaster, type Raster, type ChannelSelection, type ToTensorOptions } from "./raster.js";
+export { tensorToRaster, COLORMAPS, type ColormapName, type Normalization, type ToRasterOptions } from "./colormap.js";
+export { kernelZoo, KERNEL_NAMES, parseKernel, resolveKernel, kernelTensor, type KernelValues, type ZooKernel } from "./kernels.js";
+export { kernelRaster, kernelSvg, type KernelPictureOptions } from "./show_kernel.js";
+export { extractFeatures, featurePanels, contactSheet, type ExtractOptions, type FeatureMaps, type Panel } from "./pipeline.js";
+export { sampleScene } from "./sample.js";

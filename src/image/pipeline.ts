@@ -1,0 +1,120 @@
+/**
+ * The lesson's pipeline (filter → detect → condense) and the contact sheet that shows its
+ * steps side by side. Shared by the CLI, the demo and the web page.
+ */
+import { conv2d, maxPool, relu, type Tensor } from "../index.js";
+import { tensorToRaster, type ColormapName } from "./colormap.js";
+import { drawText, GLYPH_HEIGHT, textWidth } from "./font.js";
+import { kernelTensor, type KernelValues } from "./kernels.js";
+import { blit, newRaster, resizeRaster, type Raster } from "./raster.js";
+import { kernelRaster } from "./show_kernel.js";
+
+export interface ExtractOptions {
+  kernel: KernelValues;
+  /** conv2d stride. Default 1. */
+  stride?: number;
+  /** Detect: apply ReLU to the filtered map. */
+  relu?: boolean;
+  /** Condense: max pooling with an N×N window and stride N, SAME padding. 0 or undefined skips it. */
+  pool?: number;
+}
+
+export interface FeatureMaps {
+  /** The filtered map: conv2d(input, kernel, stride, 'same'). */
+  filtered: Tensor;
+  /** relu(filtered), when asked for. */
+  detected?: Tensor;
+  /** maxPool of the last map, when asked for. */
+  condensed?: Tensor;
+  /** Milliseconds per step. */
+  times: { filter: number; detect?: number; condense?: number };
+}
+
+const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+function positiveInt(v: unknown, name: string, min: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > 1024) {
+    throw new RangeError(`${name} must be an integer in [${min}, 1024], got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Runs the pipeline on a one-channel image, [h, w, 1] or [1, h, w, 1]. The caller disposes the maps. */
+export function extractFeatures(image: Tensor, options: ExtractOptions): FeatureMaps {
+  const stride = positiveInt(options.stride ?? 1, "stride", 1);
+  const pool = positiveInt(options.pool ?? 0, "pool", 0);
+  if (image.shape[image.shape.length - 1] !== 1) {
+    throw new RangeError(`image must have one channel (convert it with channels: 'gray'), got shape [${image.shape}]`);
+  }
+  const filter = kernelTensor(options.kernel);
+  try {
+    let t0 = now();
+    const filtered = conv2d(image, filter, stride, "same");
+    const times: FeatureMaps["times"] = { filter: now() - t0 };
+    const maps: FeatureMaps = { filtered, times };
+    if (options.relu) {
+      t0 = now();
+      maps.detected = relu(filtered);
+      times.detect = now() - t0;
+    }
+    if (pool > 0) {
+      t0 = now();
+      maps.condensed = maxPool(maps.detected ?? filtered, pool, pool, "same");
+      times.condense = now() - t0;
+    }
+    return maps;
+  } finally {
+    filter.dispose();
+  }
+}
+
+export interface Panel {
+  label: string;
+  raster: Raster;
+}
+
+export interface PanelOptions {
+  kernelName: string;
+  kernel: KernelValues;
+  colormap?: ColormapName;
+  /** Digits to round kernel values to in its picture. */
+  digits?: number;
+}
+
+/** The pictures of one run: input (gray), each map (colormapped, min–max), then the kernel. */
+export function featurePanels(input: Tensor, maps: FeatureMaps, options: PanelOptions): Panel[] {
+  const colormap = options.colormap ?? "magma";
+  const panels: Panel[] = [{ label: "input", raster: tensorToRaster(input, { colormap: "gray", normalize: [0, 1] }) }];
+  panels.push({ label: "filter", raster: tensorToRaster(maps.filtered, { colormap }) });
+  if (maps.detected) panels.push({ label: "detect", raster: tensorToRaster(maps.detected, { colormap }) });
+  if (maps.condensed) panels.push({ label: "condense", raster: tensorToRaster(maps.condensed, { colormap }) });
+  panels.push({ label: `kernel ${options.kernelName}`, raster: kernelRaster(options.kernel, { digits: options.digits }) });
+  return panels;
+}
+
+const INK = [24, 24, 24];
+const MARGIN = 16;
+const LABEL_SCALE = 2;
+
+/** Puts panels side by side at a common height, each with its label above, on white. */
+export function contactSheet(panels: Panel[], options: { height?: number; title?: string } = {}): Raster {
+  const height = options.height ?? 240;
+  const scaled = panels.map((p) => {
+    const w = Math.max(1, Math.round((p.raster.width * height) / Math.max(1, p.raster.height)));
+    return { label: p.label, raster: resizeRaster(p.raster, w, height) };
+  });
+  const labelH = GLYPH_HEIGHT * LABEL_SCALE + 8;
+  const titleH = options.title ? labelH + 8 : 0;
+  const panelsWidth = scaled.reduce((s, p) => s + p.raster.width, 0) + MARGIN * (scaled.length + 1);
+  const width = Math.max(panelsWidth, options.title ? textWidth(options.title, LABEL_SCALE) + 2 * MARGIN : 0);
+  const sheet = newRaster(width, MARGIN * 2 + titleH + labelH + height, [255, 255, 255, 255]);
+  if (options.title) drawText(sheet, options.title, MARGIN, MARGIN, LABEL_SCALE, INK);
+  let x = MARGIN;
+  const y = MARGIN + titleH;
+  for (const p of scaled) {
+    drawText(sheet, p.label, x, y, LABEL_SCALE, INK);
+    blit(sheet, p.raster, x, y + labelH);
+    x += p.raster.width + MARGIN;
+  }
+  return sheet;
+}

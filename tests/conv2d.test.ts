@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { conv2dCases, convInputs, runConvCase } from "./cases.js";
+import { conv2dRef, worstError } from "./reference.js";
+import { conv2d, memory, tensor } from "../src/index.js";
+
+describe("conv2d vs the float64 reference, over the conformance grid", () => {
+  it.each(conv2dCases.map((c, i) => [c.name, c, i] as const))("%s", (_name, c, i) => {
+    const inputs = convInputs(c, 1000 + i);
+    const want = conv2dRef(inputs.x, c, inputs.bias, c.activation, inputs.filter);
+    const before = memory();
+    const got = runConvCase(c, inputs);
+    expect(got.shape).toEqual(want.shape);
+    const { err, at } = worstError(got.data, want);
+    // Units of 2^-20·Σ|x·w|. Float32 sums of these sizes measure well under 1 (0.22 at worst
+    // when written); 16 leaves room for other summation orders and FMA, while one missing or
+    // doubled tap costs about 2^20 / (taps · channels) ≥ 1000 units here.
+    expect(err, `output ${at}: got ${got.data[at]}, want ${want.y[at]}`).toBeLessThan(16);
+    expect(memory().numTensors).toBe(before.numTensors);
+    expect(memory().numBytes).toBe(before.numBytes);
+  });
+});
+
+describe("conv2d arguments", () => {
+  const x = () => tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+  const k = () => tensor([1, 10, 100, 1000], [2, 2, 1, 1]);
+
+  it("accepts 'SAME'/'Same'/'same' alike and [h, w] forms equal to their number forms", () => {
+    const a = conv2d(x(), k(), 1, "same").dataSync();
+    expect(conv2d(x(), k(), [1, 1], "SAME", "NHWC", [1, 1]).dataSync()).toEqual(a);
+    expect(conv2d(x(), k(), 1, "Same").dataSync()).toEqual(a);
+  });
+
+  it("accepts TensorLike x and filter and disposes its own copies", () => {
+    const before = memory().numTensors;
+    const y = conv2d([[[1], [2]], [[3], [4]]], [[[[2]]]], 1, "valid");
+    expect(y.shape).toEqual([2, 2, 1]);
+    expect(Array.from(y.dataSync())).toEqual([2, 4, 6, 8]);
+    y.dispose();
+    expect(memory().numTensors).toBe(before);
+  });
+
+  it("numeric pad pads every side by that amount, rectangular filter and strides included", () => {
+    const xs = tensor(Array.from({ length: 20 }, (_, i) => i), [1, 4, 5, 1]);
+    const f = tensor([1, 1, 1, 1, 1, 1], [2, 3, 1, 1]);
+    const y = conv2d(xs, f, [2, 1], 1);
+    // Height: (4 + 2 - 2) / 2 + 1 = 3; width: (5 + 2 - 3) / 1 + 1 = 5 (tfjs would say 3×6).
+    expect(y.shape).toEqual([1, 3, 5, 1]);
+    const same = conv2d(xs, f, [2, 1], [[0, 0], [1, 1], [1, 1], [0, 0]]);
+    expect(y.dataSync()).toEqual(same.dataSync());
+  });
+
+  it("dimRoundingMode rounds numeric-pad output sizes", () => {
+    const xs = tensor(new Float32Array(6 * 6), [1, 6, 6, 1]);
+    const f = tensor(new Float32Array(9), [3, 3, 1, 1]);
+    // (6 + 2 - 3) / 2 + 1 = 3.5
+    expect(conv2d(xs, f, 2, 1, "NHWC", 1, "floor").shape).toEqual([1, 3, 3, 1]);
+    expect(conv2d(xs, f, 2, 1, "NHWC", 1, "ceil").shape).toEqual([1, 4, 4, 1]);
+    expect(conv2d(xs, f, 2, 1, "NHWC", 1, "round").shape).toEqual([1, 4, 4, 1]);
+  });
+
+  it("a bias of one value broadcasts over every output channel", async () => {
+    const { fused } = await import("../src/index.js");
+    const xs = tensor([1, 2, 3, 4], [1, 2, 2, 1]);
+    const f = tensor([1, -1, 2], [1, 1, 1, 3]);
+    const y = fused.conv2d({ x: xs, filter: f, strides: 1, pad: "valid", bias: tensor([0.5]) });
+    const want = [1, 2, 3, 4].flatMap((v) => [v + 0.5, -v + 0.5, 2 * v + 0.5]);
+    expect(Array.from(y.dataSync())).toEqual(want);
+    // A scalar and a [1, 1, 1, co] bias broadcast the same way.
+    const viaScalar = fused.conv2d({ x: xs, filter: f, strides: 1, pad: "valid", bias: 0.5 });
+    expect(Array.from(viaScalar.dataSync())).toEqual(want);
+    const perChannel = fused.conv2d({ x: xs, filter: f, strides: 1, pad: "valid", bias: tensor([1, 2, 3], [1, 1, 1, 3]) });
+    expect(Array.from(perChannel.dataSync())).toEqual([1, 2, 3, 4].flatMap((v) => [v + 1, -v + 2, 2 * v + 3]));
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { randomData, rng } from "./reference.js";
+import { conv2d, maxPool, memory, relu, relu6, tensor, type Tensor } from "../src/index.js";
+
+const relu64 = (v: number) => (Number.isNaN(v) ? NaN : Math.max(v, 0));
+const relu664 = (v: number) => (Number.isNaN(v) ? NaN : Math.min(Math.max(v, 0), 6));
+
+describe("relu and relu6 vs the reference", () => {
+  // Lengths around the 16-wide main loop, the 4-wide loop and the masked tail.
+  const lengths = [0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 19, 31, 32, 33, 63, 64, 65, 1001];
+  it.each(lengths)("length %i", (n) => {
+    // Values in [-8, 8) so relu6 clamps at both ends.
+    const x = randomData(n, rng(3000 + n)).map((v) => v * 8);
+    const before = memory();
+    const xt = tensor(x, [n]);
+    const r = relu(xt);
+    const r6 = relu6(xt);
+    expect(r.shape).toEqual([n]);
+    expect(r.dataSync()).toEqual(Float32Array.from(x, relu64));
+    expect(r6.dataSync()).toEqual(Float32Array.from(x, relu664));
+    // The input is untouched.
+    expect(xt.dataSync()).toEqual(x);
+    for (const t of [xt, r, r6]) t.dispose();
+    expect(memory()).toEqual(before);
+  });
+
+  it("keeps the shape of any rank", () => {
+    const x = tensor([[[-1, 2]], [[3, -4]]]);
+    expect(relu(x).arraySync()).toEqual([[[0, 2]], [[3, 0]]]);
+    expect(relu6(tensor(7)).arraySync()).toBe(6);
+  });
+});
+
+describe("relu numbers, as TensorFlow", () => {
+  const special = [NaN, Infinity, -Infinity, -0, 0, 6, 6.0000005, -1e-45, 1e-45, 3.4e38, -3.4e38];
+  it("relu: NaN stays NaN, +Infinity passes, -Infinity gives 0", () => {
+    const y = Array.from(relu(tensor(special)).dataSync());
+    expect(y[0]).toBeNaN();
+    expect(y[1]).toBe(Infinity);
+    expect(y[2]).toBe(0);
+    expect(y.slice(3).map((v) => (v === 0 ? 0 : v))).toEqual(special.slice(3).map((v) => Math.fround(Math.max(v, 0))));
+    // A clamp keeps the sign of zero (tfjs-cpu's Math.max gives +0); documented in the README.
+    expect(Object.is(y[3], -0)).toBe(true);
+  });
+
+  it("relu6: NaN stays NaN, +Infinity gives 6, -Infinity gives 0", () => {
+    const y = Array.from(relu6(tensor(special)).dataSync());
+    expect(y[0]).toBeNaN();
+    expect(y[1]).toBe(6);
+    expect(y[2]).toBe(0);
+    expect(y.slice(3).map((v) => (v === 0 ? 0 : v))).toEqual(special.slice(3).map((v) => Math.fround(Math.min(Math.max(v, 0), 6))));
+  });
+});
+
+describe("kernels never write past a tensor's end, not even into its slack", () => {
+  // Fill a block with a sentinel and free it: the op's output, allocated next at the top of
+  // the heap, lands on it, so anything written past the output's last value shows.
+  function outputOver(sentinelFloats: number, op: () => Tensor): { out: Tensor; after: number[] } {
+    const block = tensor(new Float32Array(sentinelFloats).fill(1234.5));
+    block.dispose();
+    const out = op();
+    const v = out.view();
+    const after = Array.from(new Float32Array(v.buffer, v.byteOffset + v.byteLength, sentinelFloats - out.size));
+    return { out, after };
+  }
+
+  it.each([1, 2, 3, 5, 6, 7, 17, 18, 19])("relu and relu6, %i values", (n) => {
+    const x = tensor(new Float32Array(n).fill(-1));
+    for (const op of [relu, relu6]) {
+      const { out, after } = outputOver(n + 8, () => op(x));
+      expect(after).toEqual(new Array(8).fill(1234.5));
+      expect(Array.from(out.dataSync())).toEqual(new Array(n).fill(0));
+      out.dispose();
+    }
+  });
+
+  it.each([1, 2, 3, 5, 7, 17, 18, 19, 33])("conv2d, %i output channels", (co) => {
+    const x = tensor(new Float32Array(4).fill(1), [1, 1, 1, 4]);
+    const f = tensor(new Float32Array(4 * co).fill(0.5), [1, 1, 4, co]);
+    const { out, after } = outputOver(co + 8, () => conv2d(x, f, 1, "valid"));
+    expect(after).toEqual(new Array(8).fill(1234.5));
+    expect(Array.from(out.dataSync())).toEqual(new Array(co).fill(2));
+  });
+
+  it.each([1, 2, 3, 5, 6, 7, 17])("maxPool, %i channels", (c) => {
+    const x = tensor(new Float32Array(4 * c).fill(3), [1, 2, 2, c]);
+    const { out, after } = outputOver(c + 8, () => maxPool(x, 2, 2, "valid"));
+    expect(after).toEqual(new Array(8).fill(1234.5));
+    expect(Array.from(out.dataSync())).toEqual(new Array(c).fill(3));
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * The row-range contract every row-parallel kernel keeps (src/ops/dispatch.ts): a call over
+ * output rows [r0, r1) writes those rows and nothing else, so any split of the rows, run in
+ * any order or at once on several threads, gives the same bytes as one call.
+ *
+ * runRows is replaced here by a checker that knows nothing of the kernels' arguments: it
+ * snapshots the whole memory, runs each chunk alone from the snapshot and records which bytes
+ * it changed, then runs the chunks in reverse order and compares with a single call.
+ */
+import { describe, expect, it, vi } from "vitest";
+import { conv2dCases, convInputs, maxPoolCases, poolInput, runConvCase, runPoolCase } from "./cases.js";
+import { conv2dRef, maxPoolRef, worstError } from "./reference.js";
+
+const report = { calls: 0, splitCalls: 0 };
+const problems: string[] = [];
+
+vi.mock("../src/ops/dispatch.js", async () => {
+  const { backend } = await import("../src/loader/backend.js");
+  return {
+    runRows(kernel: string, args: number[], rows: number): void {
+      if (rows <= 0) return;
+      const fn = (backend().kernels as unknown as Record<string, (...a: number[]) => void>)[kernel];
+      const mem = () => new Uint32Array(backend().memory.buffer); // words: 4× fewer compares
+      report.calls++;
+      // Uneven cut points: a first row alone, then the rest in two.
+      const cuts = [...new Set([0, Math.min(1, rows), Math.floor((rows + 1) / 2), rows])].sort((a, b) => a - b);
+      const chunks = cuts.slice(1).map((r1, i) => [cuts[i], r1] as const);
+      const start = mem().slice();
+      const changed: [number, number][] = [];
+      for (const [r0, r1] of chunks) {
+        mem().set(start);
+        fn(...args, r0, r1);
+        const now = mem();
+        let lo = -1;
+        let hi = -1;
+        for (let i = 0; i < start.length; i++) {
+          if (now[i] !== start[i]) {
+            if (lo < 0) lo = i;
+            hi = i;
+          }
+        }
+        if (lo >= 0) changed.push([lo, hi]);
+      }
+      changed.sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < changed.length; i++) {
+        if (changed[i][0] <= changed[i - 1][1]) problems.push(`${kernel}: chunks wrote overlapping words ${JSON.stringify(changed)}`);
+      }
+      mem().set(start);
+      fn(...args, 0, rows);
+      const whole = mem().slice();
+      mem().set(start);
+      for (const [r0, r1] of [...chunks].reverse()) fn(...args, r0, r1);
+      if (chunks.length > 1) report.splitCalls++;
+      const split = mem();
+      for (let i = 0; i < whole.length; i++) {
+        if (split[i] !== whole[i]) {
+          problems.push(`${kernel}: split run differs from one call at byte ${i * 4}`);
+          break;
+        }
+      }
+    },
+  };
+});
+
+describe("row ranges: split runs equal one call and chunks write disjoint bytes", () => {
+  it.each(conv2dCases.map((c, i) => [c.name, c, i] as const))("conv2d %s", (_name, c, i) => {
+    problems.length = 0;
+    const inputs = convInputs(c, 1000 + i);
+    const got = runConvCase(c, inputs);
+    expect(problems).toEqual([]);
+    expect(worstError(got.data, conv2dRef(inputs.x, c, inputs.bias, c.activation, inputs.filter)).err).toBeLessThan(16);
+  });
+
+  it.each(maxPoolCases.map((c, i) => [c.name, c, i] as const))("maxPool %s", (_name, c, i) => {
+    problems.length = 0;
+    const x = poolInput(c, 2000 + i);
+    const got = runPoolCase(c, x);
+    expect(problems).toEqual([]);
+    expect(got.data).toEqual(Float32Array.from(maxPoolRef(x, c.x, c.filterSize, c.strides, c.pad).y));
+  });
+
+  it("the checker really split the work", () => {
+    expect(report.calls).toBeGreaterThan(300);
+    expect(report.splitCalls).toBeGreaterThan(250);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * The package as shipped: footprint budgets, and the declarations compiled by a strict
+ * consumer through the exports map.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { beforeAll, describe, expect, it } from "vitest";
+import { crossOriginIsolation } from "../browser/chromium.js";
+import { consumer, linkConsumer, root, run } from "./harness.js";
+
+const KiB = 1024;
+const gzipSize = (bytes: Uint8Array): number => gzipSync(bytes, { level: 9 }).length;
+
+beforeAll(linkConsumer);
+
+describe("footprint budgets", () => {
+  it("all shipped .wasm builds together are at most 64 KB gzipped", () => {
+    const dir = join(root, "build");
+    const wasm = readdirSync(dir).filter((f) => f.endsWith(".wasm"));
+    expect(wasm.length).toBeGreaterThanOrEqual(4);
+    const total = wasm.reduce((sum, f) => sum + gzipSize(readFileSync(join(dir, f))), 0);
+    expect(total).toBeLessThanOrEqual(64 * KiB);
+  });
+
+  it.each(["browser", "workerd"])("the JS an import of simdconv loads (%s) is at most 32 KB gzipped, minified", async (condition) => {
+    const result = await build({
+      stdin: { contents: 'export * from "simdconv";', resolveDir: consumer, loader: "js" },
+      bundle: true, minify: true, format: "esm", platform: "neutral", conditions: [condition],
+      mainFields: ["module", "main"], write: false, logLevel: "warning",
+    });
+    const js = result.outputFiles[0].contents;
+    expect(new TextDecoder().decode(js)).toContain("conv2d"); // the bundle really holds the library
+    expect(gzipSize(js)).toBeLessThanOrEqual(32 * KiB);
+  });
+});
+
+describe("package shape", () => {
+  it("ships every file the exports map points to, and is ESM without side effects", async () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    expect(pkg.type).toBe("module");
+    expect(pkg.sideEffects).toBe(false);
+    const packed = JSON.parse(await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root }));
+    const files = new Set<string>(packed[0].files.map((f: { path: string }) => `./${f.path}`));
+    const targets: string[] = [];
+    const collect = (v: unknown): void => {
+      if (typeof v === "string") targets.push(v);
+      else if (v && typeof v === "object") Object.values(v).forEach(collect);
+    };
+    collect(pkg.exports);
+    expect(targets).toContain("./dist/workerd.js");
+    for (const target of targets) {
+      const pattern = new RegExp(`^${target.replace(/[.]/g, "\\.").replace("*", "[^/]+")}$`);
+      expect([...files].some((f) => pattern.test(f)), `${target} is not in the package`).toBe(true);
+    }
+  });
+
+  it.each(["index.js", "workerd.js"])("dist/%s locates nothing: no import.meta, no static import of a Node builtin", (file) => {
+    // import.meta.url is undefined in some edge runtimes, and a builtin import breaks browser bundles.
+    const js = readFileSync(join(root, "dist", file), "utf8");
+    expect(js).not.toMatch(/import\.meta/);
+    expect(js).not.toMatch(/^import .* from ["'](node:|fs|path|url|worker_threads)/m);
+    expect(js).not.toMatch(/\brequire\(/);
+  });
+});
+
+describe("declarations", () => {
+  it.each(["nodenext", "bundler"])("compile a strict consumer (moduleResolution %s)", async (mode) => {
+    await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", `types/tsconfig.${mode}.json`]);
+  });
+});
+
+describe("README, Runtimes section", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("<!-- section: runtimes -->"), readme.indexOf("<!-- section: threads -->"));
+
+  it.each(["edges.mjs", "browser.html", "worker.js"])("shows %s exactly as the tests run it", (file) => {
+    expect(section).toContain(readFileSync(join(consumer, file), "utf8").trimEnd());
+  });
+
+  it("shows the cross-origin isolation headers the browser tests serve", () => {
+    for (const [name, value] of Object.entries(crossOriginIsolation)) expect(section).toContain(`"${name}": "${value}"`);
+  });
+});
