@@ -2,12 +2,13 @@ import { configDefaults, defineConfig } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
 import { chromiumLaunchOptions, crossOriginIsolation } from "./tests/browser/chromium.js";
 
-const chromium = {
+/** A fresh object per project: vitest names each project's browser instances in place. */
+const chromium = () => ({
   enabled: true,
   headless: true,
   provider: playwright({ launchOptions: chromiumLaunchOptions }),
   instances: [{ browser: "chromium" as const }],
-};
+});
 /** Pages served without COOP/COEP, where threads must fall back and say why. */
 const notIsolated = ["tests/browser/threads-not-isolated.test.ts"];
 
@@ -26,10 +27,10 @@ export default defineConfig({
           name: "chromium",
           include: ["tests/browser/**/*.test.ts"],
           exclude: [...configDefaults.exclude, ...notIsolated],
-          browser: chromium,
+          browser: chromium(),
         },
       },
-      { extends: true, test: { name: "chromium-not-isolated", include: notIsolated, browser: chromium } },
+      { extends: true, test: { name: "chromium-not-isolated", include: notIsolated, browser: chromium() } },
     ],
   },
 });

@@ -91,6 +91,7 @@ const withoutEmbeddedWasm = {
   name: "without-embedded-wasm",
   setup(b) {
     b.onResolve({ filter: /^\.\/embedded\.js$/ }, () => ({ path: path("src/loader/embedded.none.ts") }));
+    b.onResolve({ filter: /^\.\/shared_builds\.js$/ }, () => ({ path: path("src/threads/shared_builds.none.ts") }));
   },
 };
 
