@@ -10,6 +10,7 @@ import {
 import { testing } from "../src/threads/threads.js";
 import { conv2dRef, maxPoolRef, randomData, rng, worstError, type Conv2DCase } from "./reference.js";
 import { bitsOf, expectSameBits } from "./same-bits.js";
+import { conv2dCases } from "./cases.js";
 
 /**
  * Cases to run on every thread count. The shared conformance grid (tests/cases.ts) can be
@@ -89,7 +90,7 @@ describe("threads in Node", () => {
 
   it("gives bit-identical outputs on 1, 2 and 3 threads over the grid and random shapes", async () => {
     const rand = rng(42);
-    const cases = [...grid, ...Array.from({ length: 12 }, () => randomCase(rand))];
+    const cases = [...grid, ...conv2dCases, ...Array.from({ length: 12 }, () => randomCase(rand))];
     const perCount = new Map<number, Uint32Array[][]>();
     for (const n of [1, 2, 3]) {
       await init({ threads: n });
