@@ -158,6 +158,12 @@ describe("threads in Node", () => {
     expect(capabilities().threads).toBe(false);
   });
 
+  it("takes 'auto' to mean one thread per core", async () => {
+    const { availableParallelism } = await import("node:os");
+    await init({ threads: "auto" });
+    expect(getThreadsCount()).toBe(Math.max(1, availableParallelism()));
+  });
+
   it("stops workers that are still starting", async () => {
     setThreadsCount(3);
     const pool = testing.pool()!;
