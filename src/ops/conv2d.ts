@@ -2,7 +2,7 @@
  * conv2d and fused.conv2d: checks arguments, does the shape math, allocates the output and
  * calls the kernel. The bias and the activation run inside the kernel's tile.
  */
-import { runRows } from "./dispatch.js";
+import { runConv2d } from "./conv2d_kernels.js";
 import { empty, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
 import { pair, window2d, type DimRoundingMode, type Padding } from "./conv_util.js";
 import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
@@ -111,16 +111,7 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
     const out = empty(dataFormat === "NHWC" ? finalShape : outNhwc, op);
     if (out.size > 0) {
       const [lo, hi] = ACTIVATION_BOUNDS[activation];
-      runRows(
-        "f32_conv2d_nhwc_minmax_c16_simd",
-        [
-          input.ptr(), filter.ptr(), bias ? bias.ptr() : 0, out.ptr(),
-          h, w, ci, win.ho, win.wo, co,
-          kh, kw, win.sh, win.sw, win.dh, win.dw, win.padTop, win.padLeft, lo, hi,
-        ],
-        n * win.ho,
-        2 * win.wo * co * kh * kw * ci,
-      );
+      runConv2d(input, filter, bias, out, { n, h, w, ci, co, kh, kw }, win, lo, hi);
     }
     if (dataFormat === "NHWC") return out;
     owned.push(out);
