@@ -41,3 +41,6 @@
     storeTail(p, v0, n);
   }
 }
+
+/** Input bytes a GEMM kernel keeps hot while it streams its packed blocks (about half an L2). */
+export const CACHE_BYTES: usize = 256 << 10;
