@@ -25,12 +25,48 @@ export function f32_conv2d_nhwc_c1_minmax_w8_simd(
   const oxIn0 = min(max(padLeft, 0), wo);
   const oxIn1 = max(oxIn0, min(wo, wd - (kw - 1) * dw + padLeft));
   const rowBytes = <usize>wd << 2;
+  // The 3×3 filter (dw = 1) lives in nine registers: no weight loads in the loop.
+  const is3x3 = kh == 3 && kw == 3 && dw == 1;
+  const w00 = v128.load32_splat(w, 0), w01 = v128.load32_splat(w, 4), w02 = v128.load32_splat(w, 8);
+  const w10 = is3x3 ? v128.load32_splat(w, 12) : vb, w11 = is3x3 ? v128.load32_splat(w, 16) : vb;
+  const w12 = is3x3 ? v128.load32_splat(w, 20) : vb, w20 = is3x3 ? v128.load32_splat(w, 24) : vb;
+  const w21 = is3x3 ? v128.load32_splat(w, 28) : vb, w22 = is3x3 ? v128.load32_splat(w, 32) : vb;
   for (let r = r0; r < r1; r++) {
     const n = r / ho;
     const iy0 = (r - n * ho) * sh - padTop;
     const xImage = x + <usize>(n * h) * rowBytes;
     const yRow = y + (<usize>r * <usize>wo << 2);
     let ox = oxIn0;
+    if (is3x3 && iy0 >= 0 && iy0 + 2 * dh < h) {
+      // All three filter rows inside the image (every row but the padded top and bottom).
+      const rowStep = <usize>dh * rowBytes;
+      let p = xImage + <usize>iy0 * rowBytes + (<usize>(ox - padLeft) << 2);
+      let yp = yRow + (<usize>ox << 2);
+      for (; ox + 8 <= oxIn1; ox += 8, p += 32, yp += 32) {
+        const q = p + rowStep;
+        const s = q + rowStep;
+        let a0 = madd(v128.load(p), w00, vb);
+        let a1 = madd(v128.load(p, 16), w00, vb);
+        a0 = madd(v128.load(p, 4), w01, a0);
+        a1 = madd(v128.load(p, 20), w01, a1);
+        a0 = madd(v128.load(p, 8), w02, a0);
+        a1 = madd(v128.load(p, 24), w02, a1);
+        a0 = madd(v128.load(q), w10, a0);
+        a1 = madd(v128.load(q, 16), w10, a1);
+        a0 = madd(v128.load(q, 4), w11, a0);
+        a1 = madd(v128.load(q, 20), w11, a1);
+        a0 = madd(v128.load(q, 8), w12, a0);
+        a1 = madd(v128.load(q, 24), w12, a1);
+        a0 = madd(v128.load(s), w20, a0);
+        a1 = madd(v128.load(s, 16), w20, a1);
+        a0 = madd(v128.load(s, 4), w21, a0);
+        a1 = madd(v128.load(s, 20), w21, a1);
+        a0 = madd(v128.load(s, 8), w22, a0);
+        a1 = madd(v128.load(s, 24), w22, a1);
+        v128.store(yp, clampMinMax(a0, vlo, vhi));
+        v128.store(yp, clampMinMax(a1, vlo, vhi), 16);
+      }
+    }
     for (; ox + 8 <= oxIn1; ox += 8) {
       let a0 = vb, a1 = vb;
       for (let ky = 0; ky < kh; ky++) {

@@ -138,6 +138,7 @@ function direct1Grid(): KernelCase[] {
   out.push(
     conv([2, 9, 20, 1], [3, 3, 1, 1], { strides: [2, 1], bias: true, act: "relu6" }),
     conv([1, 11, 30, 1], [3, 3, 1, 1], { dilations: [2, 3], pad: "same" }),
+    conv([1, 11, 30, 1], [3, 3, 1, 1], { dilations: [2, 1], pad: [1, 2, 0, 1], bias: true }),
     conv([1, 8, 25, 1], [2, 4, 1, 1], { pad: [0, 3, 4, 1] }),
   );
   return out;
