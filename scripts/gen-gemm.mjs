@@ -71,7 +71,7 @@ const header = (what) =>
 
 function gemm(mr, nr) {
   const name = `f32_gemm_minmax_${mr}x${nr}_simd`;
-  const pointers = range(mr).map((i) => `let p${i} = x + <usize>min(m + ${i}, m1 - 1) * rowBytes;`);
+  const pointers = range(mr).map((i) => `const q${i} = x + <usize>min(m + ${i}, m1 - 1) * rowBytes;`);
   const outs = range(mr).map((i) => `const y${i} = y + <usize>(m + ${i}) * outRow + cOff;`);
   return `${header("The 1×1 convolution: a plain GEMM, no indirection.")}
 /**
@@ -94,21 +94,31 @@ export function ${name}(
   const outRow = <usize>co << 2;
   const blockBytes = <usize>(${nr} + ${nr} * ci) << 2;
   const end = r1 * pixelsPerRow;
-  // Pixels per chunk: their inputs stay in cache while every packed block streams past them.
+  const blocks = (co + ${nr - 1}) / ${nr};
+  // Loop order keeps both operands cached: a chunk of pixels whose inputs fit in cache meets
+  // a chunk of packed blocks that fits too (all of them, for most filters), blocks innermost
+  // so each pixel's output row is written whole.
   const chunk = max(${mr}, <i32>(CACHE_BYTES / rowBytes) / ${mr} * ${mr});
+  const blocksPerChunk = max(1, <i32>(CACHE_BYTES / blockBytes));
   for (let m0 = r0 * pixelsPerRow; m0 < end; m0 += chunk) {
     const m1 = min(end, m0 + chunk);
-    for (let c = 0; c < co; c += ${nr}) {
-      const block = packed + <usize>(c / ${nr}) * blockBytes;
-      const cOff = <usize>c << 2;
-      const nc = min(co - c, ${nr});
+    for (let cb = 0; cb < blocks; cb += blocksPerChunk) {
+      const cbEnd = min(blocks, cb + blocksPerChunk);
       for (let m = m0; m < m1; m += ${mr}) {
         const rows = m1 - m;
-${[...pointers, ...outs].map((l) => "        " + l).join("\n")}
-${declareAccumulators(mr, nr, "block").map((l) => "        " + l).join("\n")}
-        let w = block + ${nr * 4};
-${innerLoop(mr, nr, "ci", "        ").join("\n")}
-${storeTile(mr, nr, "        ").join("\n")}
+${pointers.join("\n")}
+        for (let bi = cb; bi < cbEnd; bi++) {
+          const c = bi * ${nr};
+          const block = packed + <usize>bi * blockBytes;
+          const cOff = <usize>c << 2;
+          const nc = min(co - c, ${nr});
+${outs.join("\n")}
+${declareAccumulators(mr, nr, "block").join("\n")}
+          let w = block + ${nr * 4};
+${range(mr).map((i) => `let p${i} = q${i};`).join("\n")}
+${innerLoop(mr, nr, "ci", "").join("\n")}
+${storeTile(mr, nr, "").join("\n")}
+        }
       }
     }
   }
@@ -152,44 +162,53 @@ export function ${name}(
   const filterRowBytes = <usize>(kw * ci * ${nr}) << 2;
   const blockBytes = <usize>(${nr} + ${nr} * kh * kw * ci) << 2;
   const spanW = (kw - 1) * dw;
-  // Rows per chunk: the input rows a chunk reads stay in cache while every packed block
-  // streams past them once, instead of once per row (large K·co filters do not fit in cache).
+  const blocks = (co + ${nr - 1}) / ${nr};
+  // Loop order keeps both operands cached: a chunk of rows whose inputs fit in cache meets a
+  // chunk of packed blocks that fits too (all of them, for most filters), blocks innermost so
+  // each pixel's output is written whole. Large filters (K·co past the cache) then stream once
+  // per row chunk instead of once per tile.
   const chunk = max(1, <i32>(CACHE_BYTES / (<usize>wd * inPixel)) / sh);
+  const blocksPerChunk = max(1, <i32>(CACHE_BYTES / blockBytes));
   for (let rc = r0; rc < r1; rc += chunk) {
     const rcEnd = min(r1, rc + chunk);
-    for (let c = 0; c < co; c += ${nr}) {
-      const block = packed + <usize>(c / ${nr}) * blockBytes;
-      const cOff = <usize>c << 2;
-      const nc = min(co - c, ${nr});
+    for (let cb = 0; cb < blocks; cb += blocksPerChunk) {
+      const cbEnd = min(blocks, cb + blocksPerChunk);
       for (let r = rc; r < rcEnd; r++) {
         const n = r / ho;
         const iy0 = (r - n * ho) * sh - padTop;
         const xImage = x + <usize>(n * h) * <usize>wd * inPixel;
         const yRow = y + <usize>r * <usize>wo * outPixel;
-      for (let ox = 0; ox < wo; ox += ${mr}) {
-        const rows = wo - ox;
-${[...cols, ...outs].map((l) => "        " + l).join("\n")}
-${declareAccumulators(mr, nr, "block").map((l) => "        " + l).join("\n")}
-        // ix grows with the pixel, so the first and last pixel bound the tile's columns.
-        const inside = dw == 1 && ix0 >= 0 && ix${mr - 1} + spanW < wd;
-        let wRow = block + ${nr * 4};
-        for (let ky = 0; ky < kh; ky++, wRow += filterRowBytes) {
-          const iy = iy0 + ky * dh;
-          if (<u32>iy >= <u32>h) continue;
-          const xRow = xImage + <usize>iy * <usize>wd * inPixel;
-          let w = wRow;
-          if (inside) {
-${rowPtrs.map((l) => "            " + l).join("\n")}
-${innerLoop(mr, nr, "kw * ci", "            ").join("\n")}
-          } else {
-            for (let dx = 0; dx < kw * dw; dx += dw) {
-${tapPtrs.map((l) => "              " + l).join("\n")}
-${innerLoop(mr, nr, "ci", "              ").join("\n")}
+        for (let ox = 0; ox < wo; ox += ${mr}) {
+          const rows = wo - ox;
+${cols.join("\n")}
+          // ix grows with the pixel, so the first and last pixel bound the tile's columns.
+          const inside = dw == 1 && ix0 >= 0 && ix${mr - 1} + spanW < wd;
+          for (let bi = cb; bi < cbEnd; bi++) {
+            const c = bi * ${nr};
+            const block = packed + <usize>bi * blockBytes;
+            const cOff = <usize>c << 2;
+            const nc = min(co - c, ${nr});
+${outs.join("\n")}
+${declareAccumulators(mr, nr, "block").join("\n")}
+            let wRow = block + ${nr * 4};
+            for (let ky = 0; ky < kh; ky++, wRow += filterRowBytes) {
+              const iy = iy0 + ky * dh;
+              if (<u32>iy >= <u32>h) continue;
+              const xRow = xImage + <usize>iy * <usize>wd * inPixel;
+              let w = wRow;
+              if (inside) {
+${rowPtrs.join("\n")}
+${innerLoop(mr, nr, "kw * ci", "").join("\n")}
+              } else {
+                for (let dx = 0; dx < kw * dw; dx += dw) {
+${tapPtrs.join("\n")}
+${innerLoop(mr, nr, "ci", "").join("\n")}
+                }
+              }
             }
+${storeTile(mr, nr, "").join("\n")}
           }
         }
-${storeTile(mr, nr, "        ").join("\n")}
-      }
       }
     }
   }

@@ -21,92 +21,104 @@ export function f32_gemm_minmax_4x8_simd(
   const outRow = <usize>co << 2;
   const blockBytes = <usize>(8 + 8 * ci) << 2;
   const end = r1 * pixelsPerRow;
-  // Pixels per chunk: their inputs stay in cache while every packed block streams past them.
+  const blocks = (co + 7) / 8;
+  // Loop order keeps both operands cached: a chunk of pixels whose inputs fit in cache meets
+  // a chunk of packed blocks that fits too (all of them, for most filters), blocks innermost
+  // so each pixel's output row is written whole.
   const chunk = max(4, <i32>(CACHE_BYTES / rowBytes) / 4 * 4);
+  const blocksPerChunk = max(1, <i32>(CACHE_BYTES / blockBytes));
   for (let m0 = r0 * pixelsPerRow; m0 < end; m0 += chunk) {
     const m1 = min(end, m0 + chunk);
-    for (let c = 0; c < co; c += 8) {
-      const block = packed + <usize>(c / 8) * blockBytes;
-      const cOff = <usize>c << 2;
-      const nc = min(co - c, 8);
+    for (let cb = 0; cb < blocks; cb += blocksPerChunk) {
+      const cbEnd = min(blocks, cb + blocksPerChunk);
       for (let m = m0; m < m1; m += 4) {
         const rows = m1 - m;
-        let p0 = x + <usize>min(m + 0, m1 - 1) * rowBytes;
-        let p1 = x + <usize>min(m + 1, m1 - 1) * rowBytes;
-        let p2 = x + <usize>min(m + 2, m1 - 1) * rowBytes;
-        let p3 = x + <usize>min(m + 3, m1 - 1) * rowBytes;
-        const y0 = y + <usize>(m + 0) * outRow + cOff;
-        const y1 = y + <usize>(m + 1) * outRow + cOff;
-        const y2 = y + <usize>(m + 2) * outRow + cOff;
-        const y3 = y + <usize>(m + 3) * outRow + cOff;
-        const b0 = v128.load(block, 0);
-        const b1 = v128.load(block, 16);
-        let a00 = b0, a01 = b1;
-        let a10 = b0, a11 = b1;
-        let a20 = b0, a21 = b1;
-        let a30 = b0, a31 = b1;
-        let w = block + 32;
-        let k = ci;
-        for (; k >= 2; k -= 2) {
-          const w0_0 = v128.load(w, 0);
-          const w1_0 = v128.load(w, 16);
-          const x0_0 = v128.load32_splat(p0, 0);
-          a00 = madd(x0_0, w0_0, a00);
-          a01 = madd(x0_0, w1_0, a01);
-          const x1_0 = v128.load32_splat(p1, 0);
-          a10 = madd(x1_0, w0_0, a10);
-          a11 = madd(x1_0, w1_0, a11);
-          const x2_0 = v128.load32_splat(p2, 0);
-          a20 = madd(x2_0, w0_0, a20);
-          a21 = madd(x2_0, w1_0, a21);
-          const x3_0 = v128.load32_splat(p3, 0);
-          a30 = madd(x3_0, w0_0, a30);
-          a31 = madd(x3_0, w1_0, a31);
-          const w0_4 = v128.load(w, 32);
-          const w1_4 = v128.load(w, 48);
-          const x0_4 = v128.load32_splat(p0, 4);
-          a00 = madd(x0_4, w0_4, a00);
-          a01 = madd(x0_4, w1_4, a01);
-          const x1_4 = v128.load32_splat(p1, 4);
-          a10 = madd(x1_4, w0_4, a10);
-          a11 = madd(x1_4, w1_4, a11);
-          const x2_4 = v128.load32_splat(p2, 4);
-          a20 = madd(x2_4, w0_4, a20);
-          a21 = madd(x2_4, w1_4, a21);
-          const x3_4 = v128.load32_splat(p3, 4);
-          a30 = madd(x3_4, w0_4, a30);
-          a31 = madd(x3_4, w1_4, a31);
-          p0 += 8;
-          p1 += 8;
-          p2 += 8;
-          p3 += 8;
-          w += 64;
+        const q0 = x + <usize>min(m + 0, m1 - 1) * rowBytes;
+        const q1 = x + <usize>min(m + 1, m1 - 1) * rowBytes;
+        const q2 = x + <usize>min(m + 2, m1 - 1) * rowBytes;
+        const q3 = x + <usize>min(m + 3, m1 - 1) * rowBytes;
+        for (let bi = cb; bi < cbEnd; bi++) {
+          const c = bi * 8;
+          const block = packed + <usize>bi * blockBytes;
+          const cOff = <usize>c << 2;
+          const nc = min(co - c, 8);
+          const y0 = y + <usize>(m + 0) * outRow + cOff;
+          const y1 = y + <usize>(m + 1) * outRow + cOff;
+          const y2 = y + <usize>(m + 2) * outRow + cOff;
+          const y3 = y + <usize>(m + 3) * outRow + cOff;
+          const b0 = v128.load(block, 0);
+          const b1 = v128.load(block, 16);
+          let a00 = b0, a01 = b1;
+          let a10 = b0, a11 = b1;
+          let a20 = b0, a21 = b1;
+          let a30 = b0, a31 = b1;
+          let w = block + 32;
+          let p0 = q0;
+          let p1 = q1;
+          let p2 = q2;
+          let p3 = q3;
+          let k = ci;
+          for (; k >= 2; k -= 2) {
+            const w0_0 = v128.load(w, 0);
+            const w1_0 = v128.load(w, 16);
+            const x0_0 = v128.load32_splat(p0, 0);
+            a00 = madd(x0_0, w0_0, a00);
+            a01 = madd(x0_0, w1_0, a01);
+            const x1_0 = v128.load32_splat(p1, 0);
+            a10 = madd(x1_0, w0_0, a10);
+            a11 = madd(x1_0, w1_0, a11);
+            const x2_0 = v128.load32_splat(p2, 0);
+            a20 = madd(x2_0, w0_0, a20);
+            a21 = madd(x2_0, w1_0, a21);
+            const x3_0 = v128.load32_splat(p3, 0);
+            a30 = madd(x3_0, w0_0, a30);
+            a31 = madd(x3_0, w1_0, a31);
+            const w0_4 = v128.load(w, 32);
+            const w1_4 = v128.load(w, 48);
+            const x0_4 = v128.load32_splat(p0, 4);
+            a00 = madd(x0_4, w0_4, a00);
+            a01 = madd(x0_4, w1_4, a01);
+            const x1_4 = v128.load32_splat(p1, 4);
+            a10 = madd(x1_4, w0_4, a10);
+            a11 = madd(x1_4, w1_4, a11);
+            const x2_4 = v128.load32_splat(p2, 4);
+            a20 = madd(x2_4, w0_4, a20);
+            a21 = madd(x2_4, w1_4, a21);
+            const x3_4 = v128.load32_splat(p3, 4);
+            a30 = madd(x3_4, w0_4, a30);
+            a31 = madd(x3_4, w1_4, a31);
+            p0 += 8;
+            p1 += 8;
+            p2 += 8;
+            p3 += 8;
+            w += 64;
+          }
+          for (; k > 0; k--) {
+            const w0_0 = v128.load(w, 0);
+            const w1_0 = v128.load(w, 16);
+            const x0_0 = v128.load32_splat(p0, 0);
+            a00 = madd(x0_0, w0_0, a00);
+            a01 = madd(x0_0, w1_0, a01);
+            const x1_0 = v128.load32_splat(p1, 0);
+            a10 = madd(x1_0, w0_0, a10);
+            a11 = madd(x1_0, w1_0, a11);
+            const x2_0 = v128.load32_splat(p2, 0);
+            a20 = madd(x2_0, w0_0, a20);
+            a21 = madd(x2_0, w1_0, a21);
+            const x3_0 = v128.load32_splat(p3, 0);
+            a30 = madd(x3_0, w0_0, a30);
+            a31 = madd(x3_0, w1_0, a31);
+            p0 += 4;
+            p1 += 4;
+            p2 += 4;
+            p3 += 4;
+            w += 32;
+          }
+          storeRow8(y0, clampMinMax(a00, vlo, vhi), clampMinMax(a01, vlo, vhi), nc);
+          if (rows > 1) storeRow8(y1, clampMinMax(a10, vlo, vhi), clampMinMax(a11, vlo, vhi), nc);
+          if (rows > 2) storeRow8(y2, clampMinMax(a20, vlo, vhi), clampMinMax(a21, vlo, vhi), nc);
+          if (rows > 3) storeRow8(y3, clampMinMax(a30, vlo, vhi), clampMinMax(a31, vlo, vhi), nc);
         }
-        for (; k > 0; k--) {
-          const w0_0 = v128.load(w, 0);
-          const w1_0 = v128.load(w, 16);
-          const x0_0 = v128.load32_splat(p0, 0);
-          a00 = madd(x0_0, w0_0, a00);
-          a01 = madd(x0_0, w1_0, a01);
-          const x1_0 = v128.load32_splat(p1, 0);
-          a10 = madd(x1_0, w0_0, a10);
-          a11 = madd(x1_0, w1_0, a11);
-          const x2_0 = v128.load32_splat(p2, 0);
-          a20 = madd(x2_0, w0_0, a20);
-          a21 = madd(x2_0, w1_0, a21);
-          const x3_0 = v128.load32_splat(p3, 0);
-          a30 = madd(x3_0, w0_0, a30);
-          a31 = madd(x3_0, w1_0, a31);
-          p0 += 4;
-          p1 += 4;
-          p2 += 4;
-          p3 += 4;
-          w += 32;
-        }
-        storeRow8(y0, clampMinMax(a00, vlo, vhi), clampMinMax(a01, vlo, vhi), nc);
-        if (rows > 1) storeRow8(y1, clampMinMax(a10, vlo, vhi), clampMinMax(a11, vlo, vhi), nc);
-        if (rows > 2) storeRow8(y2, clampMinMax(a20, vlo, vhi), clampMinMax(a21, vlo, vhi), nc);
-        if (rows > 3) storeRow8(y3, clampMinMax(a30, vlo, vhi), clampMinMax(a31, vlo, vhi), nc);
       }
     }
   }

@@ -28,15 +28,17 @@ export function f32_igemm_nhwc_minmax_6x8_simd(
   const filterRowBytes = <usize>(kw * ci * 8) << 2;
   const blockBytes = <usize>(8 + 8 * kh * kw * ci) << 2;
   const spanW = (kw - 1) * dw;
-  // Rows per chunk: the input rows a chunk reads stay in cache while every packed block
-  // streams past them once, instead of once per row (large K·co filters do not fit in cache).
+  const blocks = (co + 7) / 8;
+  // Loop order keeps both operands cached: a chunk of rows whose inputs fit in cache meets a
+  // chunk of packed blocks that fits too (all of them, for most filters), blocks innermost so
+  // each pixel's output is written whole. Large filters (K·co past the cache) then stream once
+  // per row chunk instead of once per tile.
   const chunk = max(1, <i32>(CACHE_BYTES / (<usize>wd * inPixel)) / sh);
+  const blocksPerChunk = max(1, <i32>(CACHE_BYTES / blockBytes));
   for (let rc = r0; rc < r1; rc += chunk) {
     const rcEnd = min(r1, rc + chunk);
-    for (let c = 0; c < co; c += 8) {
-      const block = packed + <usize>(c / 8) * blockBytes;
-      const cOff = <usize>c << 2;
-      const nc = min(co - c, 8);
+    for (let cb = 0; cb < blocks; cb += blocksPerChunk) {
+      const cbEnd = min(blocks, cb + blocksPerChunk);
       for (let r = rc; r < rcEnd; r++) {
         const n = r / ho;
         const iy0 = (r - n * ho) * sh - padTop;
@@ -50,123 +52,41 @@ export function f32_igemm_nhwc_minmax_6x8_simd(
           const ix3 = min(ox + 3, wo - 1) * sw - padLeft;
           const ix4 = min(ox + 4, wo - 1) * sw - padLeft;
           const ix5 = min(ox + 5, wo - 1) * sw - padLeft;
-          const y0 = yRow + <usize>(ox + 0) * outPixel + cOff;
-          const y1 = yRow + <usize>(ox + 1) * outPixel + cOff;
-          const y2 = yRow + <usize>(ox + 2) * outPixel + cOff;
-          const y3 = yRow + <usize>(ox + 3) * outPixel + cOff;
-          const y4 = yRow + <usize>(ox + 4) * outPixel + cOff;
-          const y5 = yRow + <usize>(ox + 5) * outPixel + cOff;
-          const b0 = v128.load(block, 0);
-          const b1 = v128.load(block, 16);
-          let a00 = b0, a01 = b1;
-          let a10 = b0, a11 = b1;
-          let a20 = b0, a21 = b1;
-          let a30 = b0, a31 = b1;
-          let a40 = b0, a41 = b1;
-          let a50 = b0, a51 = b1;
           // ix grows with the pixel, so the first and last pixel bound the tile's columns.
           const inside = dw == 1 && ix0 >= 0 && ix5 + spanW < wd;
-          let wRow = block + 32;
-          for (let ky = 0; ky < kh; ky++, wRow += filterRowBytes) {
-            const iy = iy0 + ky * dh;
-            if (<u32>iy >= <u32>h) continue;
-            const xRow = xImage + <usize>iy * <usize>wd * inPixel;
-            let w = wRow;
-            if (inside) {
-              let p0 = xRow + <usize>ix0 * inPixel;
-              let p1 = xRow + <usize>ix1 * inPixel;
-              let p2 = xRow + <usize>ix2 * inPixel;
-              let p3 = xRow + <usize>ix3 * inPixel;
-              let p4 = xRow + <usize>ix4 * inPixel;
-              let p5 = xRow + <usize>ix5 * inPixel;
-              let k = kw * ci;
-              for (; k >= 2; k -= 2) {
-                const w0_0 = v128.load(w, 0);
-                const w1_0 = v128.load(w, 16);
-                const x0_0 = v128.load32_splat(p0, 0);
-                a00 = madd(x0_0, w0_0, a00);
-                a01 = madd(x0_0, w1_0, a01);
-                const x1_0 = v128.load32_splat(p1, 0);
-                a10 = madd(x1_0, w0_0, a10);
-                a11 = madd(x1_0, w1_0, a11);
-                const x2_0 = v128.load32_splat(p2, 0);
-                a20 = madd(x2_0, w0_0, a20);
-                a21 = madd(x2_0, w1_0, a21);
-                const x3_0 = v128.load32_splat(p3, 0);
-                a30 = madd(x3_0, w0_0, a30);
-                a31 = madd(x3_0, w1_0, a31);
-                const x4_0 = v128.load32_splat(p4, 0);
-                a40 = madd(x4_0, w0_0, a40);
-                a41 = madd(x4_0, w1_0, a41);
-                const x5_0 = v128.load32_splat(p5, 0);
-                a50 = madd(x5_0, w0_0, a50);
-                a51 = madd(x5_0, w1_0, a51);
-                const w0_4 = v128.load(w, 32);
-                const w1_4 = v128.load(w, 48);
-                const x0_4 = v128.load32_splat(p0, 4);
-                a00 = madd(x0_4, w0_4, a00);
-                a01 = madd(x0_4, w1_4, a01);
-                const x1_4 = v128.load32_splat(p1, 4);
-                a10 = madd(x1_4, w0_4, a10);
-                a11 = madd(x1_4, w1_4, a11);
-                const x2_4 = v128.load32_splat(p2, 4);
-                a20 = madd(x2_4, w0_4, a20);
-                a21 = madd(x2_4, w1_4, a21);
-                const x3_4 = v128.load32_splat(p3, 4);
-                a30 = madd(x3_4, w0_4, a30);
-                a31 = madd(x3_4, w1_4, a31);
-                const x4_4 = v128.load32_splat(p4, 4);
-                a40 = madd(x4_4, w0_4, a40);
-                a41 = madd(x4_4, w1_4, a41);
-                const x5_4 = v128.load32_splat(p5, 4);
-                a50 = madd(x5_4, w0_4, a50);
-                a51 = madd(x5_4, w1_4, a51);
-                p0 += 8;
-                p1 += 8;
-                p2 += 8;
-                p3 += 8;
-                p4 += 8;
-                p5 += 8;
-                w += 64;
-              }
-              for (; k > 0; k--) {
-                const w0_0 = v128.load(w, 0);
-                const w1_0 = v128.load(w, 16);
-                const x0_0 = v128.load32_splat(p0, 0);
-                a00 = madd(x0_0, w0_0, a00);
-                a01 = madd(x0_0, w1_0, a01);
-                const x1_0 = v128.load32_splat(p1, 0);
-                a10 = madd(x1_0, w0_0, a10);
-                a11 = madd(x1_0, w1_0, a11);
-                const x2_0 = v128.load32_splat(p2, 0);
-                a20 = madd(x2_0, w0_0, a20);
-                a21 = madd(x2_0, w1_0, a21);
-                const x3_0 = v128.load32_splat(p3, 0);
-                a30 = madd(x3_0, w0_0, a30);
-                a31 = madd(x3_0, w1_0, a31);
-                const x4_0 = v128.load32_splat(p4, 0);
-                a40 = madd(x4_0, w0_0, a40);
-                a41 = madd(x4_0, w1_0, a41);
-                const x5_0 = v128.load32_splat(p5, 0);
-                a50 = madd(x5_0, w0_0, a50);
-                a51 = madd(x5_0, w1_0, a51);
-                p0 += 4;
-                p1 += 4;
-                p2 += 4;
-                p3 += 4;
-                p4 += 4;
-                p5 += 4;
-                w += 32;
-              }
-            } else {
-              for (let dx = 0; dx < kw * dw; dx += dw) {
-                let p0 = <u32>(ix0 + dx) < <u32>wd ? xRow + <usize>(ix0 + dx) * inPixel : zero;
-                let p1 = <u32>(ix1 + dx) < <u32>wd ? xRow + <usize>(ix1 + dx) * inPixel : zero;
-                let p2 = <u32>(ix2 + dx) < <u32>wd ? xRow + <usize>(ix2 + dx) * inPixel : zero;
-                let p3 = <u32>(ix3 + dx) < <u32>wd ? xRow + <usize>(ix3 + dx) * inPixel : zero;
-                let p4 = <u32>(ix4 + dx) < <u32>wd ? xRow + <usize>(ix4 + dx) * inPixel : zero;
-                let p5 = <u32>(ix5 + dx) < <u32>wd ? xRow + <usize>(ix5 + dx) * inPixel : zero;
-                let k = ci;
+          for (let bi = cb; bi < cbEnd; bi++) {
+            const c = bi * 8;
+            const block = packed + <usize>bi * blockBytes;
+            const cOff = <usize>c << 2;
+            const nc = min(co - c, 8);
+            const y0 = yRow + <usize>(ox + 0) * outPixel + cOff;
+            const y1 = yRow + <usize>(ox + 1) * outPixel + cOff;
+            const y2 = yRow + <usize>(ox + 2) * outPixel + cOff;
+            const y3 = yRow + <usize>(ox + 3) * outPixel + cOff;
+            const y4 = yRow + <usize>(ox + 4) * outPixel + cOff;
+            const y5 = yRow + <usize>(ox + 5) * outPixel + cOff;
+            const b0 = v128.load(block, 0);
+            const b1 = v128.load(block, 16);
+            let a00 = b0, a01 = b1;
+            let a10 = b0, a11 = b1;
+            let a20 = b0, a21 = b1;
+            let a30 = b0, a31 = b1;
+            let a40 = b0, a41 = b1;
+            let a50 = b0, a51 = b1;
+            let wRow = block + 32;
+            for (let ky = 0; ky < kh; ky++, wRow += filterRowBytes) {
+              const iy = iy0 + ky * dh;
+              if (<u32>iy >= <u32>h) continue;
+              const xRow = xImage + <usize>iy * <usize>wd * inPixel;
+              let w = wRow;
+              if (inside) {
+                let p0 = xRow + <usize>ix0 * inPixel;
+                let p1 = xRow + <usize>ix1 * inPixel;
+                let p2 = xRow + <usize>ix2 * inPixel;
+                let p3 = xRow + <usize>ix3 * inPixel;
+                let p4 = xRow + <usize>ix4 * inPixel;
+                let p5 = xRow + <usize>ix5 * inPixel;
+                let k = kw * ci;
                 for (; k >= 2; k -= 2) {
                   const w0_0 = v128.load(w, 0);
                   const w1_0 = v128.load(w, 16);
@@ -245,15 +165,103 @@ export function f32_igemm_nhwc_minmax_6x8_simd(
                   p5 += 4;
                   w += 32;
                 }
+              } else {
+                for (let dx = 0; dx < kw * dw; dx += dw) {
+                  let p0 = <u32>(ix0 + dx) < <u32>wd ? xRow + <usize>(ix0 + dx) * inPixel : zero;
+                  let p1 = <u32>(ix1 + dx) < <u32>wd ? xRow + <usize>(ix1 + dx) * inPixel : zero;
+                  let p2 = <u32>(ix2 + dx) < <u32>wd ? xRow + <usize>(ix2 + dx) * inPixel : zero;
+                  let p3 = <u32>(ix3 + dx) < <u32>wd ? xRow + <usize>(ix3 + dx) * inPixel : zero;
+                  let p4 = <u32>(ix4 + dx) < <u32>wd ? xRow + <usize>(ix4 + dx) * inPixel : zero;
+                  let p5 = <u32>(ix5 + dx) < <u32>wd ? xRow + <usize>(ix5 + dx) * inPixel : zero;
+                  let k = ci;
+                  for (; k >= 2; k -= 2) {
+                    const w0_0 = v128.load(w, 0);
+                    const w1_0 = v128.load(w, 16);
+                    const x0_0 = v128.load32_splat(p0, 0);
+                    a00 = madd(x0_0, w0_0, a00);
+                    a01 = madd(x0_0, w1_0, a01);
+                    const x1_0 = v128.load32_splat(p1, 0);
+                    a10 = madd(x1_0, w0_0, a10);
+                    a11 = madd(x1_0, w1_0, a11);
+                    const x2_0 = v128.load32_splat(p2, 0);
+                    a20 = madd(x2_0, w0_0, a20);
+                    a21 = madd(x2_0, w1_0, a21);
+                    const x3_0 = v128.load32_splat(p3, 0);
+                    a30 = madd(x3_0, w0_0, a30);
+                    a31 = madd(x3_0, w1_0, a31);
+                    const x4_0 = v128.load32_splat(p4, 0);
+                    a40 = madd(x4_0, w0_0, a40);
+                    a41 = madd(x4_0, w1_0, a41);
+                    const x5_0 = v128.load32_splat(p5, 0);
+                    a50 = madd(x5_0, w0_0, a50);
+                    a51 = madd(x5_0, w1_0, a51);
+                    const w0_4 = v128.load(w, 32);
+                    const w1_4 = v128.load(w, 48);
+                    const x0_4 = v128.load32_splat(p0, 4);
+                    a00 = madd(x0_4, w0_4, a00);
+                    a01 = madd(x0_4, w1_4, a01);
+                    const x1_4 = v128.load32_splat(p1, 4);
+                    a10 = madd(x1_4, w0_4, a10);
+                    a11 = madd(x1_4, w1_4, a11);
+                    const x2_4 = v128.load32_splat(p2, 4);
+                    a20 = madd(x2_4, w0_4, a20);
+                    a21 = madd(x2_4, w1_4, a21);
+                    const x3_4 = v128.load32_splat(p3, 4);
+                    a30 = madd(x3_4, w0_4, a30);
+                    a31 = madd(x3_4, w1_4, a31);
+                    const x4_4 = v128.load32_splat(p4, 4);
+                    a40 = madd(x4_4, w0_4, a40);
+                    a41 = madd(x4_4, w1_4, a41);
+                    const x5_4 = v128.load32_splat(p5, 4);
+                    a50 = madd(x5_4, w0_4, a50);
+                    a51 = madd(x5_4, w1_4, a51);
+                    p0 += 8;
+                    p1 += 8;
+                    p2 += 8;
+                    p3 += 8;
+                    p4 += 8;
+                    p5 += 8;
+                    w += 64;
+                  }
+                  for (; k > 0; k--) {
+                    const w0_0 = v128.load(w, 0);
+                    const w1_0 = v128.load(w, 16);
+                    const x0_0 = v128.load32_splat(p0, 0);
+                    a00 = madd(x0_0, w0_0, a00);
+                    a01 = madd(x0_0, w1_0, a01);
+                    const x1_0 = v128.load32_splat(p1, 0);
+                    a10 = madd(x1_0, w0_0, a10);
+                    a11 = madd(x1_0, w1_0, a11);
+                    const x2_0 = v128.load32_splat(p2, 0);
+                    a20 = madd(x2_0, w0_0, a20);
+                    a21 = madd(x2_0, w1_0, a21);
+                    const x3_0 = v128.load32_splat(p3, 0);
+                    a30 = madd(x3_0, w0_0, a30);
+                    a31 = madd(x3_0, w1_0, a31);
+                    const x4_0 = v128.load32_splat(p4, 0);
+                    a40 = madd(x4_0, w0_0, a40);
+                    a41 = madd(x4_0, w1_0, a41);
+                    const x5_0 = v128.load32_splat(p5, 0);
+                    a50 = madd(x5_0, w0_0, a50);
+                    a51 = madd(x5_0, w1_0, a51);
+                    p0 += 4;
+                    p1 += 4;
+                    p2 += 4;
+                    p3 += 4;
+                    p4 += 4;
+                    p5 += 4;
+                    w += 32;
+                  }
+                }
               }
             }
+            storeRow8(y0, clampMinMax(a00, vlo, vhi), clampMinMax(a01, vlo, vhi), nc);
+            if (rows > 1) storeRow8(y1, clampMinMax(a10, vlo, vhi), clampMinMax(a11, vlo, vhi), nc);
+            if (rows > 2) storeRow8(y2, clampMinMax(a20, vlo, vhi), clampMinMax(a21, vlo, vhi), nc);
+            if (rows > 3) storeRow8(y3, clampMinMax(a30, vlo, vhi), clampMinMax(a31, vlo, vhi), nc);
+            if (rows > 4) storeRow8(y4, clampMinMax(a40, vlo, vhi), clampMinMax(a41, vlo, vhi), nc);
+            if (rows > 5) storeRow8(y5, clampMinMax(a50, vlo, vhi), clampMinMax(a51, vlo, vhi), nc);
           }
-          storeRow8(y0, clampMinMax(a00, vlo, vhi), clampMinMax(a01, vlo, vhi), nc);
-          if (rows > 1) storeRow8(y1, clampMinMax(a10, vlo, vhi), clampMinMax(a11, vlo, vhi), nc);
-          if (rows > 2) storeRow8(y2, clampMinMax(a20, vlo, vhi), clampMinMax(a21, vlo, vhi), nc);
-          if (rows > 3) storeRow8(y3, clampMinMax(a30, vlo, vhi), clampMinMax(a31, vlo, vhi), nc);
-          if (rows > 4) storeRow8(y4, clampMinMax(a40, vlo, vhi), clampMinMax(a41, vlo, vhi), nc);
-          if (rows > 5) storeRow8(y5, clampMinMax(a50, vlo, vhi), clampMinMax(a51, vlo, vhi), nc);
         }
       }
     }
