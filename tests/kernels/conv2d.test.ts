@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
-import { tensor, conv2d, fused, type Tensor } from "../../src/index.js";
+import { tensor, conv2d, createConv2d, fused, type Tensor } from "../../src/index.js";
 import { packedWeights } from "../../src/ops/conv2d_kernels.js";
 import { conv2dRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../reference.js";
 
@@ -195,5 +195,30 @@ describe("kernel selection through conv2d()", () => {
     // The filter's block and both packings go back to the heap.
     expect(backend().heap.liveBytes).toBeLessThan(live - 2 * 9 * 3 * 8 * 4);
     for (const t of [x, b1, b2]) t.dispose();
+  });
+
+  it("createConv2d packs once, runs like fused.conv2d, keeps working after the caller's filter is gone, and frees on dispose", () => {
+    const c = conv([2, 7, 9, 5], [3, 3, 5, 11], { strides: [2, 1], bias: true, act: "relu6" });
+    const d = data(c, 9);
+    const before = backend().heap.liveBytes;
+    const w = tensor(d.w, c.filter);
+    const op = createConv2d(w, { strides: c.strides, pad: "same", bias: d.b, activation: "relu6" });
+    w.dispose();
+    const want = conv2dRef(d.x, c, d.b, "relu6", d.w);
+    const x = tensor(d.x, c.x);
+    for (let i = 0; i < 2; i++) {
+      const y = op.run(x);
+      expect(y.shape).toEqual(want.shape);
+      expect(worstError(y.dataSync(), want).err).toBeLessThanOrEqual(bound(c));
+      y.dispose();
+    }
+    op.dispose();
+    expect(() => op.run(d.x)).toThrow(TypeError);
+    expect(() => createConv2d(d.w, { strides: 1, pad: "same" })).toThrow(/filter must be rank 4/);
+    const w2 = tensor(d.w, c.filter);
+    expect(() => createConv2d(w2, { strides: 1, pad: "same", bias: [1, 2] })).toThrow(RangeError);
+    for (const t of [x, w2]) t.dispose();
+    // Everything the operator held (filter copy, bias, packed blocks) is back in the heap.
+    expect(backend().heap.liveBytes).toBe(before);
   });
 });
