@@ -14,6 +14,31 @@ const require = createRequire(import.meta.url);
 const root = new URL("..", import.meta.url);
 const versionOf = (pkg) => JSON.parse(readFileSync(new URL(`node_modules/${pkg}/package.json`, root), "utf8")).version;
 
+/**
+ * One shape's op on a library with TensorFlow.js's API (simdconv or tfjs-core): the same calls,
+ * the output read back with dataSync() before the clock stops.
+ */
+function tfjsShapedRun(api, shape) {
+  const d = inputsFor(shape);
+  const x = api.tensor(d.x, shape.x);
+  const f = d.filter && api.tensor(d.filter, shape.f);
+  const b = d.bias && api.tensor(d.bias, [shape.f[3]]);
+  const op = {
+    conv: () => api.conv2d(x, f, shape.stride, shape.pad),
+    fused: () => api.fused.conv2d({ x, filter: f, strides: shape.stride, pad: shape.pad, bias: b, activation: "relu" }),
+    relu: () => api.relu(x),
+    maxPool: () => api.maxPool(x, shape.k, shape.stride, shape.pad),
+  }[shape.op];
+  const run = () => {
+    const y = op();
+    const out = y.dataSync();
+    y.dispose();
+    return out;
+  };
+  run.dispose = () => api.dispose([x, f, b].filter(Boolean));
+  return run;
+}
+
 /** simdconv from dist/; `forcePlain` loads the plain SIMD build as a second, separate instance. */
 async function simdconv(forcePlain) {
   const sc = await import(new URL(`dist/index.js${forcePlain ? "?plain" : ""}`, root).href);
@@ -23,26 +48,7 @@ async function simdconv(forcePlain) {
     name: forcePlain ? "simdconv-simd" : "simdconv",
     version: build,
     build,
-    async prepare(shape) {
-      const d = inputsFor(shape);
-      const x = sc.tensor(d.x, shape.x);
-      const f = d.filter && sc.tensor(d.filter, shape.f);
-      const b = d.bias && sc.tensor(d.bias, [shape.f[3]]);
-      const op = {
-        conv: () => sc.conv2d(x, f, shape.stride, shape.pad),
-        fused: () => sc.fused.conv2d({ x, filter: f, strides: shape.stride, pad: shape.pad, bias: b, activation: "relu" }),
-        relu: () => sc.relu(x),
-        maxPool: () => sc.maxPool(x, shape.k, shape.stride, shape.pad),
-      }[shape.op];
-      const run = () => {
-        const y = op();
-        const out = y.dataSync();
-        y.dispose();
-        return out;
-      };
-      run.dispose = () => sc.dispose([x, f, b].filter(Boolean));
-      return run;
-    },
+    prepare: async (shape) => tfjsShapedRun(sc, shape),
   };
 }
 
@@ -52,25 +58,9 @@ async function tfjs(tf, backend, pkgName) {
     version: versionOf(pkgName),
     async prepare(shape) {
       await tf.setBackend(backend);
-      const d = inputsFor(shape);
-      const x = tf.tensor(d.x, shape.x);
-      const f = d.filter && tf.tensor(d.filter, shape.f);
-      const b = d.bias && tf.tensor(d.bias, [shape.f[3]]);
-      const op = {
-        conv: () => tf.conv2d(x, f, shape.stride, shape.pad),
-        fused: () => tf.fused.conv2d({ x, filter: f, strides: shape.stride, pad: shape.pad, bias: b, activation: "relu" }),
-        relu: () => tf.relu(x),
-        maxPool: () => tf.maxPool(x, shape.k, shape.stride, shape.pad),
-      }[shape.op];
-      const run = () => {
-        const y = op();
-        const out = y.dataSync();
-        y.dispose();
-        return out;
-      };
+      const run = tfjsShapedRun(tf, shape);
       // Tensors live on the backend that made them; switch before timing so nothing moves.
       run.before = () => (tf.getBackend() === backend ? undefined : tf.setBackend(backend));
-      run.dispose = () => tf.dispose([x, f, b].filter(Boolean));
       return run;
     },
   };

@@ -6,19 +6,11 @@
  * of the filter, so the caller may dispose or reuse theirs.
  */
 import { keep, tensor, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
-import { fused, type Activation, type DataFormat } from "./conv2d.js";
+import { fused, type FusedConv2DArgs } from "./conv2d.js";
 import { packedWeights } from "./conv2d_kernels.js";
-import type { DimRoundingMode, Padding } from "./conv_util.js";
 
-export interface Conv2DOptions {
-  strides: number | [number, number];
-  pad: Padding;
-  dataFormat?: DataFormat;
-  dilations?: number | [number, number];
-  dimRoundingMode?: DimRoundingMode;
-  bias?: Tensor | TensorLike;
-  activation?: Activation;
-}
+/** fused.conv2d's arguments without x and filter. */
+export type Conv2DOptions = Omit<FusedConv2DArgs, "x" | "filter">;
 
 export interface Conv2DOperator {
   /** conv2d(x) with this operator's filter, bias and options; same result as `fused.conv2d`. */
