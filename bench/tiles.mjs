@@ -4,6 +4,7 @@
 //   node --experimental-wasm-relaxed-simd bench/tiles.mjs [--plain] [--shapes 3,4,5]
 import { readFileSync } from "node:fs";
 import { SHAPES, flopsOf, outSize } from "./shapes.mjs";
+import { measurePeak } from "./peak.mjs";
 
 const argv = process.argv.slice(2);
 const plain = argv.includes("--plain") || !WebAssembly.validate(readFileSync(new URL("../build/simdconv-relaxed-simd.wasm", import.meta.url)));
@@ -16,7 +17,8 @@ let top = 1024;
 const alloc = (floats) => { const p = top; top += ((floats * 4 + 15) & ~15) + 16; return p; };
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
-console.log(`build: ${build}; median ms of 9 interleaved runs; GFLOP/s in brackets`);
+const peak = measurePeak(!plain);
+console.log(`build: ${build}; peak ${peak.gflops.toFixed(1)} GFLOP/s (${peak.kind}); median ms of 9 interleaved runs; GFLOP/s in brackets`);
 for (const s of SHAPES.filter((s) => s.op === "conv" && shapesArg.includes(s.id))) {
   top = 1024;
   const [n, h, w, ci] = s.x;
