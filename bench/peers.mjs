@@ -36,6 +36,8 @@ function tfjsShapedRun(api, shape) {
     return out;
   };
   run.dispose = () => api.dispose([x, f, b].filter(Boolean));
+  /** The op without reading its output back (bench/breakdown.mjs). */
+  run.opOnly = () => op().dispose();
   return run;
 }
 
