@@ -81,6 +81,26 @@ function zeros(heap: Heap, floats: number): number {
   return zeroRow.ptr;
 }
 
+type Path = "direct1" | "gemm" | "igemm";
+
+function pathOf(d: ConvDims, win: Window2D): Path {
+  if (d.ci === 1 && d.co === 1 && win.sw === 1) return "direct1";
+  const pointwise = d.kh === 1 && d.kw === 1 && win.sh === 1 && win.sw === 1 &&
+    win.padTop === 0 && win.padLeft === 0 && win.ho === d.h && win.wo === d.w;
+  return pointwise ? "gemm" : "igemm";
+}
+
+/**
+ * Makes the long-lived data a conv needs (packed weights, the zero row) before the caller
+ * allocates its output, so that freeing the output leaves no hole below them.
+ */
+export function prepareConv2d(filter: Tensor, bias: Tensor | undefined, d: ConvDims, win: Window2D): void {
+  const path = pathOf(d, win);
+  if (path === "direct1") return;
+  packedWeights(filter, bias, d.kh * d.kw * d.ci, d.co);
+  if (path === "igemm") zeros(backend().heap, d.ci);
+}
+
 /**
  * Runs the conv on NHWC `input` into `out` with the fastest kernel that fits:
  * one channel in and out with unit width stride → the direct width-vectorised kernel;
@@ -93,7 +113,8 @@ export function runConv2d(
   const rows = d.n * win.ho;
   const flopsPerRow = 2 * win.wo * d.co * d.kh * d.kw * d.ci;
   const heap = backend().heap;
-  if (d.ci === 1 && d.co === 1 && win.sw === 1) {
+  const path = pathOf(d, win);
+  if (path === "direct1") {
     const b = bias ? heap.f32[bias.ptr() >> 2] : 0;
     runRows(
       "f32_conv2d_nhwc_c1_minmax_w8_simd",
@@ -106,9 +127,7 @@ export function runConv2d(
     return;
   }
   const packed = packedWeights(filter, bias, d.kh * d.kw * d.ci, d.co);
-  const pointwise = d.kh === 1 && d.kw === 1 && win.sh === 1 && win.sw === 1 &&
-    win.padTop === 0 && win.padLeft === 0 && win.ho === d.h && win.wo === d.w;
-  if (pointwise) {
+  if (path === "gemm") {
     runRows(GEMM, [input.ptr(), packed, out.ptr(), d.ci, d.co, win.wo, lo, hi], rows, flopsPerRow);
     return;
   }
