@@ -25,6 +25,18 @@ function declareAccumulators(mr, nr, from) {
   return lines;
 }
 
+/** Block `bi` of the packed weights: its channels, output pointers and bias-seeded accumulators. */
+function blockSetup(mr, nr, outs) {
+  return [
+    `const c = bi * ${nr};`,
+    `const block = packed + <usize>bi * blockBytes;`,
+    `const cOff = <usize>c << 2;`,
+    `const nc = min(co - c, ${nr});`,
+    ...outs,
+    ...declareAccumulators(mr, nr, "block"),
+  ];
+}
+
 /** One input channel: NR/4 weight vectors, MR broadcasts, MR·NR/4 multiply-adds. */
 function step(mr, nr, byteOffset, pointer, weights) {
   const lines = [];
@@ -108,12 +120,7 @@ export function ${name}(
         const rows = m1 - m;
 ${pointers.join("\n")}
         for (let bi = cb; bi < cbEnd; bi++) {
-          const c = bi * ${nr};
-          const block = packed + <usize>bi * blockBytes;
-          const cOff = <usize>c << 2;
-          const nc = min(co - c, ${nr});
-${outs.join("\n")}
-${declareAccumulators(mr, nr, "block").join("\n")}
+${blockSetup(mr, nr, outs).join("\n")}
           let w = block + ${nr * 4};
 ${range(mr).map((i) => `let p${i} = q${i};`).join("\n")}
 ${innerLoop(mr, nr, "ci", "").join("\n")}
@@ -184,12 +191,7 @@ ${cols.join("\n")}
           // ix grows with the pixel, so the first and last pixel bound the tile's columns.
           const inside = dw == 1 && ix0 >= 0 && ix${mr - 1} + spanW < wd;
           for (let bi = cb; bi < cbEnd; bi++) {
-            const c = bi * ${nr};
-            const block = packed + <usize>bi * blockBytes;
-            const cOff = <usize>c << 2;
-            const nc = min(co - c, ${nr});
-${outs.join("\n")}
-${declareAccumulators(mr, nr, "block").join("\n")}
+${blockSetup(mr, nr, outs).join("\n")}
             let wRow = block + ${nr * 4};
             for (let ky = 0; ky < kh; ky++, wRow += filterRowBytes) {
               const iy = iy0 + ky * dh;

@@ -87,14 +87,18 @@ function check(run: Runner, c: KernelCase, seed: number) {
   const rows = c.x[0] * ho;
   const yLen = rows * wo * c.filter[3];
   const y = tensor(new Float32Array(yLen).fill(NaN));
-  // Two calls over [0, split) and [split, rows): the result must not depend on the split.
+  // Two calls, [split, rows) then [0, split): every row must be written, by its own call only.
   const split = Math.floor(rows / 3);
-  run(c, x, w, b, y, 0, split);
   run(c, x, w, b, y, split, rows);
+  run(c, x, w, b, y, 0, split);
   const got = y.dataSync();
+  // One call over all rows gives the same bits (what lets threads split the rows).
+  const whole = tensor(new Float32Array(yLen).fill(NaN));
+  run(c, x, w, b, whole, 0, rows);
+  expect(Array.from(got), `${JSON.stringify(c)}: split run differs from one call`).toEqual(Array.from(whole.dataSync()));
   const want = conv2dRef(d.x, c, d.b, c.act, d.w);
   const { err, at } = worstError(got, want);
-  for (const t of [x, w, b, y]) t?.dispose();
+  for (const t of [x, w, b, y, whole]) t?.dispose();
   expect(err, `${JSON.stringify(c)}: worst at ${at}: got ${got[at]}, want ${want.y[at]}`).toBeLessThanOrEqual(bound(c));
 }
 
