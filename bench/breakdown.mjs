@@ -1,4 +1,4 @@
-// Where the time of the memory-bound ops goes (npm run bench -- measures op + read-back):
+// Where the time of the memory-bound ops and the 1-channel edge filter goes (npm run bench -- measures op + read-back):
 // the op alone vs the op plus dataSync(), for simdconv and tfjs-backend-wasm, interleaved.
 //   node --experimental-wasm-relaxed-simd bench/breakdown.mjs
 import { SHAPES } from "./shapes.mjs";
@@ -6,7 +6,7 @@ import { createPeers } from "./peers.mjs";
 
 const libs = (await createPeers({ cpu: false, ort: false })).filter((l) => l.name !== "simdconv-simd");
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-for (const shape of SHAPES.filter((s) => s.op === "relu" || s.op === "maxPool")) {
+for (const shape of SHAPES.filter((s) => s.id === 1 || s.op === "relu" || s.op === "maxPool")) {
   const cells = [];
   for (const lib of libs) {
     const run = await lib.prepare(shape);
