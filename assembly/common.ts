@@ -17,3 +17,30 @@
     v128.store32_lane(p, v, 0);
   }
 }
+
+/**
+ * a·b + c. The relaxed build fuses it (one rounding, and faster where the CPU has FMA); the
+ * plain build rounds twice. Either way a result never depends on how work was split.
+ */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** Store the first `n` (1..8) floats of [v0, v1] at `p`. */
+// @ts-ignore: decorator
+@inline export function storeRow8(p: usize, v0: v128, v1: v128, n: i32): void {
+  if (n == 8) {
+    v128.store(p, v0);
+    v128.store(p, v1, 16);
+  } else if (n >= 4) {
+    v128.store(p, v0);
+    if (n > 4) storeTail(p + 16, v1, n - 4);
+  } else {
+    storeTail(p, v0, n);
+  }
+}
+
+/** Input bytes a GEMM kernel keeps hot while it streams its packed blocks (about half an L2). */
+export const CACHE_BYTES: usize = 256 << 10;

@@ -8,6 +8,8 @@ export {
 } from "./tensor.js";
 export type { DataType, NestedArray, TensorLike, MemoryInfo, Rank, Tensor1D, Tensor3D, Tensor4D } from "./tensor.js";
 export { conv2d, fused } from "./ops/conv2d.js";
+export { createConv2d } from "./ops/create_conv2d.js";
+export type { Conv2DOptions, Conv2DOperator } from "./ops/create_conv2d.js";
 export type { Activation, DataFormat, FusedConv2DArgs } from "./ops/conv2d.js";
 export { relu, relu6 } from "./ops/relu.js";
 export { maxPool } from "./ops/max_pool.js";

@@ -16,6 +16,8 @@ export type TensorLike = Float32Array | ArrayLike<number> | NestedArray[] | numb
 /** One heap block, shared by a tensor and its reshapes. */
 class Storage {
   refs = 1;
+  /** Run when the block is freed: releases data derived from it (packed conv weights). */
+  onFree: (() => void)[] = [];
   constructor(
     readonly heap: Heap,
     readonly ptr: number,
@@ -124,6 +126,7 @@ export class Tensor {
     this.storage = null;
     numTensors--;
     if (--s.refs === 0) {
+      for (const release of s.onFree.splice(0)) release();
       s.heap.free(s.ptr, s.byteLength);
       numBytes -= s.byteLength;
     }

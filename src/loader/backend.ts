@@ -25,12 +25,42 @@ export interface Kernels {
     dh: number, dw: number, padTop: number, padLeft: number, outMin: number, outMax: number,
     r0: number, r1: number,
   ): void;
+  f32_conv2d_nhwc_c1_minmax_w8_simd(
+    x: number, w: number, bias: number, y: number, h: number, wd: number, ho: number, wo: number,
+    kh: number, kw: number, sh: number, dh: number, dw: number, padTop: number, padLeft: number,
+    outMin: number, outMax: number, r0: number, r1: number,
+  ): void;
+  f32_packw_hwio_x8(w: number, b: number, packed: number, k: number, co: number): void;
+  f32_gemm_minmax_4x8_simd: GemmKernel;
+  f32_gemm_minmax_6x8_simd: GemmKernel;
+  f32_igemm_nhwc_minmax_4x8_simd: IgemmKernel;
+  f32_igemm_nhwc_minmax_6x8_simd: IgemmKernel;
 }
+
+/** A 1×1 conv as GEMM over the pixels of output rows [r0, r1). */
+type GemmKernel = (
+  x: number, packed: number, y: number, ci: number, co: number, pixelsPerRow: number,
+  outMin: number, outMax: number, r0: number, r1: number,
+) => void;
+
+/** The general conv as an indirect GEMM over output rows [r0, r1); `zero` is a row of ci zeros. */
+type IgemmKernel = (
+  x: number, packed: number, zero: number, y: number, h: number, wd: number, ci: number,
+  ho: number, wo: number, co: number, kh: number, kw: number, sh: number, sw: number,
+  dh: number, dw: number, padTop: number, padLeft: number, outMin: number, outMax: number,
+  r0: number, r1: number,
+) => void;
 
 const REQUIRED_EXPORTS: (keyof Kernels)[] = [
   "f32_vclamp_simd",
   "f32_maxpool_nhwc_simd",
   "f32_conv2d_nhwc_minmax_c16_simd",
+  "f32_conv2d_nhwc_c1_minmax_w8_simd",
+  "f32_packw_hwio_x8",
+  "f32_gemm_minmax_4x8_simd",
+  "f32_gemm_minmax_6x8_simd",
+  "f32_igemm_nhwc_minmax_4x8_simd",
+  "f32_igemm_nhwc_minmax_6x8_simd",
 ];
 
 export interface Backend {

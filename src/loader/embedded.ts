@@ -1,7 +1,12 @@
 /**
  * The wasm builds embedded in the JS, in order of preference: the first one the engine
  * validates runs. Embedding means no file has to be found at run time, under any bundler.
+ *
+ * relaxed-simd comes first: it fuses multiply-add (f32x4.relaxed_madd) and is on by default
+ * in Chromium and Node 22+; Node 20 accepts it only when started with
+ * `--experimental-wasm-relaxed-simd`. Engines without it fail validation and get plain SIMD.
  */
+import relaxedSimd from "./wasm-relaxed-simd.gen.js";
 import simd from "./wasm-simd.gen.js";
 
 export interface EmbeddedBuild {
@@ -9,4 +14,7 @@ export interface EmbeddedBuild {
   base64: string;
 }
 
-export const embeddedBuilds: EmbeddedBuild[] = [{ name: "simd", base64: simd }];
+export const embeddedBuilds: EmbeddedBuild[] = [
+  { name: "relaxed-simd", base64: relaxedSimd },
+  { name: "simd", base64: simd },
+];

@@ -2,7 +2,7 @@
  * conv2d and fused.conv2d: checks arguments, does the shape math, allocates the output and
  * calls the kernel. The bias and the activation run inside the kernel's tile.
  */
-import { runRows } from "./dispatch.js";
+import { prepareConv2d, runConv2d } from "./conv2d_kernels.js";
 import { empty, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
 import { pair, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
 import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
@@ -114,21 +114,14 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
     const outNhwc = [n, win.ho, win.wo, co];
     const outShape = dataFormat === "NHWC" ? outNhwc : [n, co, win.ho, win.wo];
     const finalShape = x.rank === 4 ? outShape : outShape.slice(1);
+    const dims = { n, h, w, ci, co, kh, kw };
+    if (n * win.ho * win.wo * co > 0) prepareConv2d(filter, bias, dims, win);
     const input = dataFormat === "NCHW" ? nchwToNhwc(x, [n, ci, h, w], op) : x;
     if (input !== x) owned.push(input);
     const out = empty(dataFormat === "NHWC" ? finalShape : outNhwc, op);
     if (out.size > 0) {
       const [lo, hi] = ACTIVATION_BOUNDS[activation];
-      runRows(
-        "f32_conv2d_nhwc_minmax_c16_simd",
-        [
-          input.ptr(), filter.ptr(), bias ? bias.ptr() : 0, out.ptr(),
-          h, w, ci, win.ho, win.wo, co,
-          kh, kw, win.sh, win.sw, win.dh, win.dw, win.padTop, win.padLeft, lo, hi,
-        ],
-        n * win.ho,
-        2 * win.wo * co * kh * kw * ci,
-      );
+      runConv2d(input, filter, bias, out, dims, win, lo, hi);
     }
     if (dataFormat === "NHWC") return out;
     owned.push(out);

@@ -1,0 +1,46 @@
+// Tile sizes against each other (npm run bench:tiles): the IGEMM and GEMM kernels called
+// directly on the bench's conv shapes, interleaved in one process so that load on the machine
+// hits every tile alike. This is how the tile conv2d() uses was chosen.
+//   node --experimental-wasm-relaxed-simd bench/tiles.mjs [--plain] [--shapes 3,4,5]
+import { readFileSync } from "node:fs";
+import { SHAPES, flopsOf, outSize } from "./shapes.mjs";
+import { measurePeak } from "./peak.mjs";
+
+const argv = process.argv.slice(2);
+const plain = argv.includes("--plain") || !WebAssembly.validate(readFileSync(new URL("../build/simdconv-relaxed-simd.wasm", import.meta.url)));
+const shapesArg = argv.includes("--shapes") ? argv[argv.indexOf("--shapes") + 1].split(",").map(Number) : [2, 3, 4, 5, 6, 7, 8];
+const build = plain ? "simd" : "relaxed-simd";
+const memory = new WebAssembly.Memory({ initial: 4096 });
+const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL(`../build/simdconv-${build}.wasm`, import.meta.url))), { env: { memory } }).exports;
+const f32 = new Float32Array(memory.buffer);
+let top = 1024;
+const alloc = (floats) => { const p = top; top += ((floats * 4 + 15) & ~15) + 16; return p; };
+const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+
+const peak = measurePeak(!plain);
+console.log(`build: ${build}; peak ${peak.gflops.toFixed(1)} GFLOP/s (${peak.kind}); median ms of 9 interleaved runs; GFLOP/s in brackets`);
+for (const s of SHAPES.filter((s) => s.op === "conv" && shapesArg.includes(s.id))) {
+  top = 1024;
+  const [n, h, w, ci] = s.x;
+  const [kh, kw, , co] = s.f;
+  const ho = outSize(h, kh, s.stride, s.pad), wo = outSize(w, kw, s.stride, s.pad);
+  const pt = s.pad === "same" ? Math.max((ho - 1) * s.stride + kh - h, 0) >> 1 : 0;
+  const pl = s.pad === "same" ? Math.max((wo - 1) * s.stride + kw - w, 0) >> 1 : 0;
+  const x = alloc(n * h * w * ci), f = alloc(kh * kw * ci * co), y = alloc(n * ho * wo * co), zero = alloc(ci);
+  const packed = alloc(Math.ceil(co / 8) * (8 + 8 * kh * kw * ci));
+  for (let i = 0; i < n * h * w * ci; i++) f32[(x >> 2) + i] = Math.sin(i);
+  for (let i = 0; i < kh * kw * ci * co; i++) f32[(f >> 2) + i] = Math.cos(i);
+  k.f32_packw_hwio_x8(f, 0, packed, kh * kw * ci, co);
+  const pointwise = kh === 1 && kw === 1 && s.stride === 1 && s.pad === "valid";
+  const variants = ["4x8", "6x8"].map((t) => pointwise
+    ? [`gemm ${t}`, () => k[`f32_gemm_minmax_${t}_simd`](x, packed, y, ci, co, wo, -Infinity, Infinity, 0, n * ho)]
+    : [`igemm ${t}`, () => k[`f32_igemm_nhwc_minmax_${t}_simd`](x, packed, zero, y, h, w, ci, ho, wo, co, kh, kw, s.stride, s.stride, 1, 1, pt, pl, -Infinity, Infinity, 0, n * ho)]);
+  if (!pointwise) {
+    variants.push(["direct c16", () => k.f32_conv2d_nhwc_minmax_c16_simd(x, f, 0, y, h, w, ci, ho, wo, co, kh, kw, s.stride, s.stride, 1, 1, pt, pl, -Infinity, Infinity, 0, n * ho)]);
+  }
+  for (const [, run] of variants) for (let i = 0; i < 3; i++) run();
+  const times = variants.map(() => []);
+  for (let r = 0; r < 9; r++) variants.forEach(([, run], i) => { const t = performance.now(); run(); times[i].push(performance.now() - t); });
+  const cells = variants.map(([name], i) => `${name} ${median(times[i]).toFixed(2)} ms (${(flopsOf(s) / median(times[i]) / 1e6).toFixed(1)})`);
+  console.log(`${s.id} ${s.label}: ${cells.join(", ")}`);
+}

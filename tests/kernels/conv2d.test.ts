@@ -1,0 +1,228 @@
+/**
+ * Every conv kernel against the float64 reference, through an edge-case grid: K below, at and
+ * above the unroll, pixel remainders of the MR tile, channel remainders of the NR tile,
+ * padding taps on every side, strides, dilations, bias and each activation. Kernels are called
+ * directly (so tiles that dispatch does not pick are covered too) over a split row range, which
+ * also checks that a row's result does not depend on how the rows were divided.
+ */
+import { describe, expect, it } from "vitest";
+import { backend } from "../../src/loader/backend.js";
+import { tensor, conv2d, createConv2d, fused, type Tensor } from "../../src/index.js";
+import { packedWeights } from "../../src/ops/conv2d_kernels.js";
+import { conv2dRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../reference.js";
+
+type Act = "linear" | "relu" | "relu6";
+const BOUNDS: Record<Act, [number, number]> = { linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6] };
+
+interface KernelCase extends Conv2DCase {
+  bias: boolean;
+  act: Act;
+}
+
+function geometry(c: Conv2DCase) {
+  const pad = (i: 0 | 1): "same" | "valid" | [number, number] =>
+    c.pad === "same" || c.pad === "valid" ? c.pad : [c.pad[2 * i], c.pad[2 * i + 1]];
+  const [pt, , ho] = padding1d(c.x[1], c.filter[0], c.strides[0], c.dilations[0], pad(0));
+  const [pl, , wo] = padding1d(c.x[2], c.filter[1], c.strides[1], c.dilations[1], pad(1));
+  return { pt, pl, ho, wo };
+}
+
+/** Float32 sums of K products err by at most K·2^-24·Σ|x·w|: K/16 in worstError's units. */
+const bound = (c: Conv2DCase) => c.filter[0] * c.filter[1] * c.filter[2] / 16 + 1;
+
+function data(c: KernelCase, seed: number) {
+  const rand = rng(seed);
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  return {
+    x: randomData(size(c.x), rand),
+    w: randomData(size(c.filter), rand),
+    b: c.bias ? randomData(c.filter[3], rand) : undefined,
+  };
+}
+
+type Runner = (c: KernelCase, x: Tensor, w: Tensor, b: Tensor | undefined, y: Tensor, r0: number, r1: number) => void;
+
+function zeroRow(ci: number): Tensor {
+  return tensor(new Float32Array(ci));
+}
+
+const igemm = (name: "f32_igemm_nhwc_minmax_4x8_simd" | "f32_igemm_nhwc_minmax_6x8_simd"): Runner =>
+  (c, x, w, b, y, r0, r1) => {
+    const { pt, pl, ho, wo } = geometry(c);
+    const [kh, kw, ci, co] = c.filter;
+    const packed = packedWeights(w, b, kh * kw * ci, co);
+    const zero = zeroRow(ci);
+    const [lo, hi] = BOUNDS[c.act];
+    backend().kernels[name](
+      x.ptr(), packed, zero.ptr(), y.ptr(), c.x[1], c.x[2], ci, ho, wo, co,
+      kh, kw, c.strides[0], c.strides[1], c.dilations[0], c.dilations[1], pt, pl, lo, hi, r0, r1,
+    );
+    zero.dispose();
+  };
+
+const gemm = (name: "f32_gemm_minmax_4x8_simd" | "f32_gemm_minmax_6x8_simd"): Runner =>
+  (c, x, w, b, y, r0, r1) => {
+    const [, , ci, co] = c.filter;
+    const packed = packedWeights(w, b, ci, co);
+    const [lo, hi] = BOUNDS[c.act];
+    backend().kernels[name](x.ptr(), packed, y.ptr(), ci, co, c.x[2], lo, hi, r0, r1);
+  };
+
+const direct1: Runner = (c, x, w, b, y, r0, r1) => {
+  const { pt, pl, ho, wo } = geometry(c);
+  const [lo, hi] = BOUNDS[c.act];
+  const bias = b ? b.dataSync()[0] : 0;
+  backend().kernels.f32_conv2d_nhwc_c1_minmax_w8_simd(
+    x.ptr(), w.ptr(), bias, y.ptr(), c.x[1], c.x[2], ho, wo, c.filter[0], c.filter[1],
+    c.strides[0], c.dilations[0], c.dilations[1], pt, pl, lo, hi, r0, r1,
+  );
+};
+
+function check(run: Runner, c: KernelCase, seed: number) {
+  const d = data(c, seed);
+  const { ho, wo } = geometry(c);
+  const x = tensor(d.x, c.x);
+  const w = tensor(d.w, c.filter);
+  const b = d.b && tensor(d.b, [c.filter[3]]);
+  const rows = c.x[0] * ho;
+  const yLen = rows * wo * c.filter[3];
+  const y = tensor(new Float32Array(yLen).fill(NaN));
+  // Two calls, [split, rows) then [0, split): every row must be written, by its own call only.
+  const split = Math.floor(rows / 3);
+  run(c, x, w, b, y, split, rows);
+  run(c, x, w, b, y, 0, split);
+  const got = y.dataSync();
+  // One call over all rows gives the same bits (what lets threads split the rows).
+  const whole = tensor(new Float32Array(yLen).fill(NaN));
+  run(c, x, w, b, whole, 0, rows);
+  expect(Array.from(got), `${JSON.stringify(c)}: split run differs from one call`).toEqual(Array.from(whole.dataSync()));
+  const want = conv2dRef(d.x, c, d.b, c.act, d.w);
+  const { err, at } = worstError(got, want);
+  for (const t of [x, w, b, y, whole]) t?.dispose();
+  expect(err, `${JSON.stringify(c)}: worst at ${at}: got ${got[at]}, want ${want.y[at]}`).toBeLessThanOrEqual(bound(c));
+}
+
+const conv = (
+  x: KernelCase["x"], filter: KernelCase["filter"], more: Partial<KernelCase> = {},
+): KernelCase => ({ x, filter, strides: [1, 1], dilations: [1, 1], pad: "same", bias: false, act: "linear", ...more });
+
+/** The general grid: ci around the unroll (2), wo around MR (4, 6), co around NR (8). */
+function igemmGrid(): KernelCase[] {
+  const out: KernelCase[] = [];
+  for (const ci of [1, 2, 3, 5, 16])
+    for (const co of [1, 7, 8, 9, 17])
+      for (const w of [1, 4, 5, 7, 13]) out.push(conv([1, 5, w, ci], [3, 3, ci, co]));
+  out.push(
+    conv([2, 9, 11, 3], [3, 3, 3, 8], { strides: [2, 2], pad: "same", bias: true, act: "relu" }),
+    conv([1, 10, 10, 4], [3, 3, 4, 12], { dilations: [2, 2], pad: "same", act: "relu6", bias: true }),
+    conv([1, 10, 9, 2], [3, 2, 2, 9], { dilations: [1, 3], pad: "valid" }),
+    conv([1, 12, 12, 5], [5, 5, 5, 6], { pad: [2, 1, 0, 3], bias: true }),
+    conv([1, 15, 15, 3], [7, 7, 3, 16], { strides: [2, 2], pad: "same", bias: true }),
+    conv([3, 8, 8, 16], [5, 5, 16, 32], { pad: "valid" }),
+    conv([1, 6, 6, 8], [1, 1, 8, 9], { strides: [2, 2], pad: "same" }),
+    conv([1, 7, 7, 4], [1, 1, 4, 8], { pad: [1, 0, 2, 1], act: "relu", bias: true }),
+  );
+  return out;
+}
+
+function gemmGrid(): KernelCase[] {
+  const out: KernelCase[] = [];
+  for (const ci of [1, 2, 3, 8, 33])
+    for (const co of [1, 4, 8, 13, 24])
+      for (const [n, h, w] of [[1, 1, 1], [1, 1, 5], [1, 3, 3], [2, 5, 7]])
+        out.push(conv([n, h, w, ci], [1, 1, ci, co], { pad: "valid", bias: co % 2 === 0, act: co === 13 ? "relu6" : "linear" }));
+  return out;
+}
+
+function direct1Grid(): KernelCase[] {
+  const out: KernelCase[] = [];
+  for (const w of [1, 2, 3, 4, 7, 8, 9, 12, 17, 33])
+    for (const [k, pad] of [[3, "same"], [3, "valid"], [5, "same"], [1, "valid"]] as const)
+      if (pad !== "valid" || w >= k) out.push(conv([1, 6, w, 1], [k, k, 1, 1], { pad, bias: w % 2 === 1, act: w % 3 === 0 ? "relu" : "linear" }));
+  out.push(
+    conv([2, 9, 20, 1], [3, 3, 1, 1], { strides: [2, 1], bias: true, act: "relu6" }),
+    conv([1, 11, 30, 1], [3, 3, 1, 1], { dilations: [2, 3], pad: "same" }),
+    conv([1, 11, 30, 1], [3, 3, 1, 1], { dilations: [2, 1], pad: [1, 2, 0, 1], bias: true }),
+    conv([1, 8, 25, 1], [2, 4, 1, 1], { pad: [0, 3, 4, 1] }),
+  );
+  return out;
+}
+
+const KERNELS: [string, Runner, () => KernelCase[]][] = [
+  ["f32_igemm_nhwc_minmax_4x8_simd", igemm("f32_igemm_nhwc_minmax_4x8_simd"), igemmGrid],
+  ["f32_igemm_nhwc_minmax_6x8_simd", igemm("f32_igemm_nhwc_minmax_6x8_simd"), igemmGrid],
+  ["f32_gemm_minmax_4x8_simd", gemm("f32_gemm_minmax_4x8_simd"), gemmGrid],
+  ["f32_gemm_minmax_6x8_simd", gemm("f32_gemm_minmax_6x8_simd"), gemmGrid],
+  ["f32_conv2d_nhwc_c1_minmax_w8_simd", direct1, direct1Grid],
+];
+
+describe(`conv kernels (${backend().build} build)`, () => {
+  for (const [name, run, grid] of KERNELS) {
+    it(`${name} matches the float64 reference on its edge-case grid`, () => {
+      grid().forEach((c, i) => check(run, c, 100 + i));
+    });
+  }
+});
+
+describe("kernel selection through conv2d()", () => {
+  it("each path (1-channel direct, 1×1 GEMM, IGEMM) gives the reference result", () => {
+    const cases = [
+      conv([1, 20, 37, 1], [3, 3, 1, 1]),
+      conv([1, 6, 7, 12], [1, 1, 12, 20], { pad: "valid" }),
+      conv([1, 9, 10, 6], [3, 3, 6, 10]),
+    ];
+    cases.forEach((c, i) => {
+      const d = data(c, 7 + i);
+      const y = conv2d(tensor(d.x, c.x), tensor(d.w, c.filter), c.strides, c.pad as "same" | "valid");
+      expect(worstError(y.dataSync(), conv2dRef(d.x, c, undefined, "linear", d.w)).err).toBeLessThanOrEqual(bound(c));
+    });
+  });
+
+  it("the packed-weight cache follows the bias and is freed with the filter", () => {
+    const c = conv([1, 5, 5, 3], [3, 3, 3, 4], { bias: true, act: "relu" });
+    const d = data(c, 42);
+    const x = tensor(d.x, c.x);
+    const w = tensor(d.w, c.filter);
+    const b1 = tensor(d.b!, [4]);
+    const b2 = tensor(d.b!.map((v) => v + 1), [4]);
+    const run = (b: Tensor, bias: Float32Array) => {
+      const y = fused.conv2d({ x, filter: w, strides: 1, pad: "same", bias: b, activation: "relu" });
+      const e = worstError(y.dataSync(), conv2dRef(d.x, c, bias, "relu", d.w)).err;
+      y.dispose();
+      return e;
+    };
+    expect(run(b1, d.b!)).toBeLessThanOrEqual(bound(c));
+    expect(run(b2, d.b!.map((v) => v + 1))).toBeLessThanOrEqual(bound(c));
+    expect(run(b1, d.b!)).toBeLessThanOrEqual(bound(c));
+    const live = backend().heap.liveBytes;
+    w.dispose();
+    // The filter's block and both packings go back to the heap.
+    expect(backend().heap.liveBytes).toBeLessThan(live - 2 * 9 * 3 * 8 * 4);
+    for (const t of [x, b1, b2]) t.dispose();
+  });
+
+  it("createConv2d packs once, runs like fused.conv2d, keeps working after the caller's filter is gone, and frees on dispose", () => {
+    const c = conv([2, 7, 9, 5], [3, 3, 5, 11], { strides: [2, 1], bias: true, act: "relu6" });
+    const d = data(c, 9);
+    const before = backend().heap.liveBytes;
+    const w = tensor(d.w, c.filter);
+    const op = createConv2d(w, { strides: c.strides, pad: "same", bias: d.b, activation: "relu6" });
+    w.dispose();
+    const want = conv2dRef(d.x, c, d.b, "relu6", d.w);
+    const x = tensor(d.x, c.x);
+    for (let i = 0; i < 2; i++) {
+      const y = op.run(x);
+      expect(y.shape).toEqual(want.shape);
+      expect(worstError(y.dataSync(), want).err).toBeLessThanOrEqual(bound(c));
+      y.dispose();
+    }
+    op.dispose();
+    expect(() => op.run(d.x)).toThrow(TypeError);
+    expect(() => createConv2d(d.w, { strides: 1, pad: "same" })).toThrow(/filter must be rank 4/);
+    const w2 = tensor(d.w, c.filter);
+    expect(() => createConv2d(w2, { strides: 1, pad: "same", bias: [1, 2] })).toThrow(RangeError);
+    for (const t of [x, w2]) t.dispose();
+    // Everything the operator held (filter copy, bias, packed blocks) is back in the heap.
+    expect(backend().heap.liveBytes).toBe(before);
+  });
+});

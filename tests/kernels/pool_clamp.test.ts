@@ -1,0 +1,39 @@
+/**
+ * maxPool and relu/relu6 kernels on their edge cases: channel counts below, at and above the
+ * 4- and 16-channel steps, whole 2×2 windows (their fast path) next to windows cut by padding,
+ * NaN and ±Infinity inputs.
+ */
+import { describe, expect, it } from "vitest";
+import { maxPool, relu, relu6, tensor } from "../../src/index.js";
+import { maxPoolRef, randomData, rng } from "../reference.js";
+
+describe("f32_maxpool_nhwc_simd", () => {
+  const cases: [number[], number, number, "same" | "valid"][] = [];
+  for (const c of [1, 3, 4, 5, 16, 17, 35])
+    for (const [k, s, pad] of [[2, 2, "valid"], [2, 2, "same"], [3, 2, "same"], [2, 1, "same"], [3, 1, "valid"]] as const)
+      cases.push([[2, 5, 7, c], k, s, pad]);
+
+  it.each(cases)("x %j, window %i, stride %i, %s matches the reference exactly", (shape, k, s, pad) => {
+    const rand = rng(shape[3] * 31 + k * 7 + s);
+    const x = randomData(shape.reduce((a, b) => a * b, 1), rand);
+    x[3] = NaN; // never wins, as in TensorFlow.js
+    x[x.length - 2] = Infinity;
+    const got = maxPool(tensor(x, shape), k, s, pad);
+    const want = maxPoolRef(x, shape as [number, number, number, number], [k, k], [s, s], pad);
+    expect(got.shape).toEqual(want.shape);
+    expect(Array.from(got.dataSync())).toEqual(Array.from(want.y, Math.fround));
+    got.dispose();
+  });
+});
+
+describe("f32_vclamp_simd", () => {
+  it.each([1, 3, 4, 15, 16, 17, 67])("relu and relu6 on %i values, with NaN and ±Infinity", (n) => {
+    const x = randomData(n, rng(n)).map((v) => v * 10);
+    x[0] = NaN;
+    if (n > 2) x[2] = -Infinity;
+    if (n > 1) x[n - 1] = Infinity;
+    const clamp = (lo: number, hi: number) => Array.from(x, (v) => (Number.isNaN(v) ? NaN : Math.min(Math.max(v, lo), hi)));
+    expect(Array.from(relu(x).dataSync())).toEqual(clamp(0, Infinity));
+    expect(Array.from(relu6(x).dataSync())).toEqual(clamp(0, 6));
+  });
+});

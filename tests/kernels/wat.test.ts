@@ -1,0 +1,63 @@
+/**
+ * The hot loops still contain the SIMD ops they were written with: a compiler change that
+ * scalarised a kernel, or dropped relaxed_madd from the relaxed build, fails here rather than
+ * only in the bench. Reads the .wat text that `npm run build` writes beside each .wasm.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+function functions(build: string): Map<string, string> {
+  const wat = readFileSync(new URL(`../../build/simdconv-${build}.wat`, import.meta.url), "utf8");
+  const out = new Map<string, string>();
+  for (const chunk of wat.split("\n (func $").slice(1)) {
+    const name = chunk.slice(0, chunk.indexOf(" ")).split("/").pop()!;
+    out.set(name, chunk);
+  }
+  return out;
+}
+
+const count = (body: string, op: string) => body.split(op).length - 1;
+
+/** [kernel, MR, NR]: each unrolled step issues MR splats and MR·NR/4 multiply-adds. */
+const GEMMS: [string, number, number][] = [
+  ["f32_gemm_minmax_4x8_simd", 4, 8],
+  ["f32_gemm_minmax_6x8_simd", 6, 8],
+  ["f32_igemm_nhwc_minmax_4x8_simd", 4, 8],
+  ["f32_igemm_nhwc_minmax_6x8_simd", 6, 8],
+];
+
+// Each test project checks the build it runs; run alone, both are checked.
+const builds = process.env.SIMDCONV_BUILD ? [process.env.SIMDCONV_BUILD] : ["simd", "relaxed-simd"];
+for (const build of builds) {
+  describe(`${build}.wat`, () => {
+    const fns = functions(build);
+    const madd = build === "relaxed-simd" ? "f32x4.relaxed_madd" : "f32x4.mul";
+
+    it.each(GEMMS)("%s multiplies with %s on vectors, never scalars", (name, mr, nr) => {
+      const body = fns.get(name)!;
+      expect(body, `${name} missing from the .wat`).toBeDefined();
+      // Two unrolled steps and one remainder step; the igemm has two inner loops.
+      expect(count(body, madd)).toBeGreaterThanOrEqual(3 * (mr * nr) / 4);
+      expect(count(body, "v128.load32_splat")).toBeGreaterThanOrEqual(3 * mr);
+      expect(count(body, "f32.mul")).toBe(0);
+      expect(count(body, "f32x4.pmax")).toBeGreaterThanOrEqual(mr * (nr / 4));
+      if (build === "relaxed-simd") expect(count(body, "f32x4.mul")).toBe(0);
+    });
+
+    it("the 1-channel conv multiplies 8 outputs per step with vector ops", () => {
+      const body = fns.get("f32_conv2d_nhwc_c1_minmax_w8_simd")!;
+      expect(count(body, madd)).toBeGreaterThanOrEqual(18); // the 3×3 row: 9 taps × 2 vectors
+      expect(count(body, "f32.mul")).toBe(0);
+    });
+
+    it("relu and maxPool use pmax/pmin (one instruction each on x86)", () => {
+      const clamp = fns.get("f32_vclamp_simd")!;
+      expect(count(clamp, "f32x4.pmax")).toBeGreaterThanOrEqual(4);
+      expect(count(clamp, "f32x4.pmin")).toBeGreaterThanOrEqual(4);
+      expect(count(clamp, "f32x4.max")).toBe(0);
+      const pool = fns.get("f32_maxpool_nhwc_simd")!;
+      expect(count(pool, "f32x4.pmax")).toBeGreaterThanOrEqual(5);
+      expect(count(pool, "f32.max")).toBe(0);
+    });
+  });
+}
