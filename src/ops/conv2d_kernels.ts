@@ -84,12 +84,14 @@ function zeros(heap: Heap, floats: number): number {
 type Path = "direct1" | "gemm" | "igemm" | "im2col";
 
 /**
- * Few input channels and a small filter (K = kh·kw·ci ≤ 36, e.g. 3×3 over RGB): gathering a
- * chunk of rows into contiguous K-float rows and running the plain GEMM beat the IGEMM's kh
- * short runs per tile by 10–14 % on bench shape 2 (README, performance).
+ * Few input channels, a small filter (K = kh·kw·ci ≤ 36, e.g. 3×3 over RGB) and many output
+ * channels: gathering a chunk of rows into contiguous K-float rows and running the plain GEMM
+ * beat the IGEMM's kh short runs per tile by 10–25 % at co = 64 (bench shape 2), but lost at
+ * co ≤ 32, where the gather is shared by too few 8-channel blocks (README, performance).
  */
 const IM2COL_MAX_CI = 4;
 const IM2COL_MAX_K = 36;
+const IM2COL_MIN_CO = 64;
 /** Output rows gathered per chunk; the chunk's columns (rows·wo·K floats) stay in L2. */
 const IM2COL_CHUNK_BYTES = 256 << 10;
 
@@ -99,7 +101,7 @@ function pathOf(d: ConvDims, win: Window2D): Path {
     win.padTop === 0 && win.padLeft === 0 && win.ho === d.h && win.wo === d.w;
   if (pointwise) return "gemm";
   const k = d.kh * d.kw * d.ci;
-  if (d.ci <= IM2COL_MAX_CI && k <= IM2COL_MAX_K && d.co >= 8) return "im2col";
+  if (d.ci <= IM2COL_MAX_CI && k <= IM2COL_MAX_K && d.co >= IM2COL_MIN_CO) return "im2col";
   return "igemm";
 }
 
