@@ -7,6 +7,7 @@ import { backend } from "../loader/backend.js";
 import type { Heap } from "../memory/heap.js";
 import type { Tensor } from "../tensor.js";
 import { runRows } from "./dispatch.js";
+import { getThreadsCount } from "../threads/threads.js";
 import type { Window2D } from "./conv_util.js";
 
 /** Output channels per packed block: the NR of every GEMM tile. */
@@ -92,7 +93,10 @@ type Path = "direct1" | "gemm" | "igemm" | "im2col";
 const IM2COL_MAX_CI = 4;
 const IM2COL_MAX_K = 36;
 const IM2COL_MIN_CO = 64;
-/** Output rows gathered per chunk; the chunk's columns (rows·wo·K floats) stay in L2. */
+/**
+ * Output rows gathered per chunk, per thread: each thread's share of a chunk's columns
+ * (rows·wo·K floats) stays in its L2, and each chunk is one split across the threads.
+ */
 const IM2COL_CHUNK_BYTES = 256 << 10;
 
 function pathOf(d: ConvDims, win: Window2D): Path {
@@ -173,7 +177,8 @@ function runIm2col(
   const heap = backend().heap;
   const k = d.kh * d.kw * d.ci;
   const rowFloats = win.wo * k;
-  const chunk = Math.max(1, Math.min(rows, Math.floor(IM2COL_CHUNK_BYTES / (rowFloats * 4))));
+  const perThread = Math.max(1, Math.floor(IM2COL_CHUNK_BYTES / (rowFloats * 4)));
+  const chunk = Math.min(rows, perThread * getThreadsCount());
   const bytes = chunk * rowFloats * 4 + 16;
   const col = heap.alloc(bytes, "conv2d im2col scratch");
   try {
