@@ -1,7 +1,7 @@
 // Winograd F(2×2,3×3) against the 4×8 IGEMM on 3×3 stride-1 SAME convs (npm run bench picks
 // between them by channel counts; this is where the thresholds come from). Kernels are called
 // directly and interleaved in one process, so load on the machine hits both alike.
-//   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/winograd.mjs [--plain] [--runs 9]
+//   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/winograd.mjs [--plain] [--runs 9] [--shapes 56:16:16,224:3:64 (hw:ci:co)]
 import { readFileSync } from "node:fs";
 import { measurePeak } from "./peak.mjs";
 
@@ -17,7 +17,9 @@ const alloc = (bytes) => { const p = top; top += ((bytes + 15) & ~15) + 16; retu
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 /** [h = w, ci, co]: a channel sweep at two sizes, then bench shapes 3, 4, 5. */
-const SHAPES = [
+const SHAPES = argv.includes("--shapes")
+  ? argv[argv.indexOf("--shapes") + 1].split(",").map((t) => t.split(":").map(Number))
+  : [
   ...[8, 16, 24, 32, 48, 64].map((c) => [56, c, c]),
   [56, 16, 64], [56, 64, 16], [56, 32, 128], [56, 128, 32],
   [28, 16, 16], [28, 32, 32], [14, 32, 32], [14, 64, 64], [7, 256, 256], [7, 512, 512],

@@ -123,8 +123,8 @@ type Path = "direct1" | "gemm" | "igemm" | "winograd";
  * and output channels (measured: README, performance). SIMDCONV_WINOGRAD=0 turns it off and
  * =1 forces it for every eligible shape (for benchmarks and tests).
  */
-export const WINOGRAD_MIN_CI = 32;
-export const WINOGRAD_MIN_CO = 32;
+export const WINOGRAD_MIN_CI = 4;
+export const WINOGRAD_MIN_CO = 1;
 
 function winogradSetting(): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SIMDCONV_WINOGRAD;
