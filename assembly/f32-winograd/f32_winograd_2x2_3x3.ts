@@ -46,19 +46,30 @@ export function f32_winograd_2x2_3x3_packw_hwio_x8(w: usize, u: usize, ci: i32, 
   }
 }
 
+/** Stores the first min(n, 4) lanes of v at p. */
+function store4(p: usize, v: v128, n: i32): void {
+  if (n >= 4) v128.store(p, v);
+  else storeTail(p, v, n);
+}
+
 /** Bytes of scratch one call needs (its slot): V [16][tiles][ci rounded to 4] and M [16][tiles rounded to 4][8]. */
 // @ts-ignore: decorator
 @inline function slotBytes(tw: i32, ci: i32): usize {
   return (<usize>16 * <usize>tw * <usize>((ci + 3) & ~3) + <usize>16 * <usize>((tw + 3) & ~3) * 8) << 2;
 }
 
+/** Transformed inputs a group of tile-rows keeps hot while the weights stream past (half an L2). */
+const GROUP_BYTES: usize = 1 << 20;
+
 /**
  * The conv over NHWC `x` for tile-rows [r0, r1) of the flattened (batch × ⌈ho/2⌉) range;
  * tile-row r writes output rows 2r' and 2r'+1 (r' = r mod ⌈ho/2⌉) of its image.
  * `u`: the packed transformed filter (f32_winograd_2x2_3x3_packw_hwio_x8). `bias`: co floats or 0.
  * `zero`: at least ci (rounded up to 4) zeros, read for padding taps.
- * `scratch`: (number of tile-rows) slots of slotBytes; a call uses only slot r0, so calls on
- * disjoint ranges never share scratch, and a tile's arithmetic never depends on the split.
+ * `scratch`: one slot of slotBytes per tile-row of the whole range. Tile-rows run in groups of
+ * up to G (G from the shape only), so the 16 weight matrices stream once per group; a group
+ * starting at tile-row rc uses the slots of its own rows rc … rc+g-1, so calls on disjoint
+ * ranges (threads) never share scratch, and no tile's arithmetic depends on the split.
  */
 export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
   x: usize, u: usize, bias: usize, zero: usize, scratch: usize, y: usize,
@@ -67,96 +78,66 @@ export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
   outMin: f32, outMax: f32,
   r0: i32, r1: i32,
 ): void {
-  const vlo = f32x4.splat(outMin);
-  const vhi = f32x4.splat(outMax);
   const th = (ho + 1) >> 1;
   const tw = (wo + 1) >> 1;
-  const tw4 = (tw + 3) & ~3;
+  if (tw == 0 || r0 >= r1) return;
+  const vlo = f32x4.splat(outMin);
+  const vhi = f32x4.splat(outMax);
   const ciPad = (ci + 3) & ~3;
   const inPixel = <usize>ci << 2;
   const outPixel = <usize>co << 2;
   const vRow = <usize>ciPad << 2;          // one tile's channels in V
-  const vPos = <usize>tw * vRow;           // one position's matrix in V
   const blocks = (co + 7) >> 3;
   const uPos = <usize>blocks * <usize>ci * 32;
-  const vBase = scratch + <usize>r0 * slotBytes(tw, ci);
-  const mBase = vBase + 16 * vPos;
-  const mPos = <usize>tw4 * 32;
-  for (let r = r0; r < r1; r++) {
+  const slot = slotBytes(tw, ci);
+  const groupMax = max(1, <i32>(GROUP_BYTES / (<usize>16 * <usize>tw * vRow)));
+  for (let rc = r0; rc < r1; rc += groupMax) {
+    const g = min(groupMax, r1 - rc);
+    const tiles = g * tw;
+    const vPos = <usize>tiles * vRow;      // one position's matrix in V
+    const vBase = scratch + <usize>rc * slot;
+    const mBase = vBase + 16 * vPos;
+    const mPos = <usize>((tiles + 3) & ~3) * 32;
+    // Input transform, tile by tile, 4 channels at a time; tile j·tw + t is tile t of row rc + j.
+    for (let j = 0; j < g; j++) {
+    const r = rc + j;
     const n = r / th;
-    const oy = (r - n * th) * 2;
-    const iy0 = oy - padTop;
+    const iy0 = (r - n * th) * 2 - padTop;
     const xImage = x + <usize>(n * h) * <usize>wd * inPixel;
-    // Input transform, tile by tile, 4 channels at a time.
     for (let t = 0; t < tw; t++) {
       const ix0 = 2 * t - padLeft;
-      const vt = vBase + <usize>t * vRow;
-      for (let c = 0; c < ciPad; c += 4) {
-        const cOff = <usize>c << 2;
-        // d[i][j]: input row iy0+i, column ix0+j; padding reads the zero row.
-        let e00: v128, e01: v128, e02: v128, e03: v128;
-        let e10: v128, e11: v128, e12: v128, e13: v128;
-        let e20: v128, e21: v128, e22: v128, e23: v128;
-        let e30: v128, e31: v128, e32: v128, e33: v128;
-        {
-          const iy = iy0;
-          const ok = <u32>iy < <u32>h;
-          const row = xImage + <usize>iy * <usize>wd * inPixel;
-          const d0 = v128.load((ok && <u32>ix0 < <u32>wd ? row + <usize>ix0 * inPixel : zero) + cOff);
-          const d1 = v128.load((ok && <u32>(ix0 + 1) < <u32>wd ? row + <usize>(ix0 + 1) * inPixel : zero) + cOff);
-          const d2 = v128.load((ok && <u32>(ix0 + 2) < <u32>wd ? row + <usize>(ix0 + 2) * inPixel : zero) + cOff);
-          const d3 = v128.load((ok && <u32>(ix0 + 3) < <u32>wd ? row + <usize>(ix0 + 3) * inPixel : zero) + cOff);
-          e00 = f32x4.sub(d0, d2); e01 = f32x4.add(d1, d2); e02 = f32x4.sub(d2, d1); e03 = f32x4.sub(d1, d3);
+      const vt = vBase + <usize>(j * tw + t) * vRow;
+      // Rows: e[i][·] = (d[i][·]) B, into V's slots 4i … 4i+3; d[i][j] is input row iy0+i,
+      // column ix0+j, and padding reads the zero row.
+      for (let i = 0; i < 4; i++) {
+        const iy = iy0 + i;
+        const ok = <u32>iy < <u32>h;
+        const row = xImage + <usize>iy * <usize>wd * inPixel;
+        const q0 = ok && <u32>ix0 < <u32>wd ? row + <usize>ix0 * inPixel : zero;
+        const q1 = ok && <u32>(ix0 + 1) < <u32>wd ? row + <usize>(ix0 + 1) * inPixel : zero;
+        const q2 = ok && <u32>(ix0 + 2) < <u32>wd ? row + <usize>(ix0 + 2) * inPixel : zero;
+        const q3 = ok && <u32>(ix0 + 3) < <u32>wd ? row + <usize>(ix0 + 3) * inPixel : zero;
+        const o = vt + <usize>(4 * i) * vPos;
+        for (let cOff: usize = 0; cOff < vRow; cOff += 16) {
+          const d0 = v128.load(q0 + cOff), d1 = v128.load(q1 + cOff), d2 = v128.load(q2 + cOff), d3 = v128.load(q3 + cOff);
+          v128.store(o + cOff, f32x4.sub(d0, d2));
+          v128.store(o + vPos + cOff, f32x4.add(d1, d2));
+          v128.store(o + 2 * vPos + cOff, f32x4.sub(d2, d1));
+          v128.store(o + 3 * vPos + cOff, f32x4.sub(d1, d3));
         }
-        {
-          const iy = iy0 + 1;
-          const ok = <u32>iy < <u32>h;
-          const row = xImage + <usize>iy * <usize>wd * inPixel;
-          const d0 = v128.load((ok && <u32>ix0 < <u32>wd ? row + <usize>ix0 * inPixel : zero) + cOff);
-          const d1 = v128.load((ok && <u32>(ix0 + 1) < <u32>wd ? row + <usize>(ix0 + 1) * inPixel : zero) + cOff);
-          const d2 = v128.load((ok && <u32>(ix0 + 2) < <u32>wd ? row + <usize>(ix0 + 2) * inPixel : zero) + cOff);
-          const d3 = v128.load((ok && <u32>(ix0 + 3) < <u32>wd ? row + <usize>(ix0 + 3) * inPixel : zero) + cOff);
-          e10 = f32x4.sub(d0, d2); e11 = f32x4.add(d1, d2); e12 = f32x4.sub(d2, d1); e13 = f32x4.sub(d1, d3);
-        }
-        {
-          const iy = iy0 + 2;
-          const ok = <u32>iy < <u32>h;
-          const row = xImage + <usize>iy * <usize>wd * inPixel;
-          const d0 = v128.load((ok && <u32>ix0 < <u32>wd ? row + <usize>ix0 * inPixel : zero) + cOff);
-          const d1 = v128.load((ok && <u32>(ix0 + 1) < <u32>wd ? row + <usize>(ix0 + 1) * inPixel : zero) + cOff);
-          const d2 = v128.load((ok && <u32>(ix0 + 2) < <u32>wd ? row + <usize>(ix0 + 2) * inPixel : zero) + cOff);
-          const d3 = v128.load((ok && <u32>(ix0 + 3) < <u32>wd ? row + <usize>(ix0 + 3) * inPixel : zero) + cOff);
-          e20 = f32x4.sub(d0, d2); e21 = f32x4.add(d1, d2); e22 = f32x4.sub(d2, d1); e23 = f32x4.sub(d1, d3);
-        }
-        {
-          const iy = iy0 + 3;
-          const ok = <u32>iy < <u32>h;
-          const row = xImage + <usize>iy * <usize>wd * inPixel;
-          const d0 = v128.load((ok && <u32>ix0 < <u32>wd ? row + <usize>ix0 * inPixel : zero) + cOff);
-          const d1 = v128.load((ok && <u32>(ix0 + 1) < <u32>wd ? row + <usize>(ix0 + 1) * inPixel : zero) + cOff);
-          const d2 = v128.load((ok && <u32>(ix0 + 2) < <u32>wd ? row + <usize>(ix0 + 2) * inPixel : zero) + cOff);
-          const d3 = v128.load((ok && <u32>(ix0 + 3) < <u32>wd ? row + <usize>(ix0 + 3) * inPixel : zero) + cOff);
-          e30 = f32x4.sub(d0, d2); e31 = f32x4.add(d1, d2); e32 = f32x4.sub(d2, d1); e33 = f32x4.sub(d1, d3);
-        }
-        // Columns: V[i][j] = Bᵀ applied down column j of e.
-        const o = vt + cOff;
-        v128.store(o + 0 * vPos, f32x4.sub(e00, e20));
-        v128.store(o + 1 * vPos, f32x4.sub(e01, e21));
-        v128.store(o + 2 * vPos, f32x4.sub(e02, e22));
-        v128.store(o + 3 * vPos, f32x4.sub(e03, e23));
-        v128.store(o + 4 * vPos, f32x4.add(e10, e20));
-        v128.store(o + 5 * vPos, f32x4.add(e11, e21));
-        v128.store(o + 6 * vPos, f32x4.add(e12, e22));
-        v128.store(o + 7 * vPos, f32x4.add(e13, e23));
-        v128.store(o + 8 * vPos, f32x4.sub(e20, e10));
-        v128.store(o + 9 * vPos, f32x4.sub(e21, e11));
-        v128.store(o + 10 * vPos, f32x4.sub(e22, e12));
-        v128.store(o + 11 * vPos, f32x4.sub(e23, e13));
-        v128.store(o + 12 * vPos, f32x4.sub(e10, e30));
-        v128.store(o + 13 * vPos, f32x4.sub(e11, e31));
-        v128.store(o + 14 * vPos, f32x4.sub(e12, e32));
-        v128.store(o + 15 * vPos, f32x4.sub(e13, e33));
       }
+      // Columns, in place: V[i][j] = Bᵀ applied down column j of e.
+      for (let o = vt; o < vt + 4 * vPos; o += vPos) {
+        for (let cOff: usize = 0; cOff < vRow; cOff += 16) {
+          const p = o + cOff;
+          const e0 = v128.load(p), e1 = v128.load(p + 4 * vPos), e2 = v128.load(p + 8 * vPos), e3 = v128.load(p + 12 * vPos);
+          v128.store(p, f32x4.sub(e0, e2));
+          v128.store(p + 4 * vPos, f32x4.add(e1, e2));
+          v128.store(p + 8 * vPos, f32x4.sub(e2, e1));
+          v128.store(p + 12 * vPos, f32x4.sub(e1, e3));
+        }
+      }
+    }
     }
     for (let bi = 0; bi < blocks; bi++) {
       // 16 GEMMs for this block of 8 output channels: M[p][t][8] = Σ_k V[p][t][k] · U[p][k][8].
@@ -164,12 +145,12 @@ export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
         const vp = vBase + <usize>p * vPos;
         const up = u + <usize>p * uPos + <usize>bi * <usize>ci * 32;
         const mp = mBase + <usize>p * mPos;
-        for (let t = 0; t < tw; t += 4) {
-          // Tiles past the row re-read the last one; their results land in M's padding.
+        for (let t = 0; t < tiles; t += 4) {
+          // Tiles past the group re-read the last one; their results land in M's padding.
           let p0 = vp + <usize>t * vRow;
-          let p1 = vp + <usize>min(t + 1, tw - 1) * vRow;
-          let p2 = vp + <usize>min(t + 2, tw - 1) * vRow;
-          let p3 = vp + <usize>min(t + 3, tw - 1) * vRow;
+          let p1 = vp + <usize>min(t + 1, tiles - 1) * vRow;
+          let p2 = vp + <usize>min(t + 2, tiles - 1) * vRow;
+          let p3 = vp + <usize>min(t + 3, tiles - 1) * vRow;
           let w = up;
           let a00 = f32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
           let k = ci;
@@ -205,16 +186,20 @@ export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
       }
       // Output transform: y = Aᵀ M A, + bias, clamp, store the tile's in-range outputs.
       const c0 = bi * 8;
-      const yRow0 = y + (<usize>(n * ho + oy) * <usize>wo) * outPixel;
-      const twoRows = oy + 1 < ho;
       for (let half = 0; half < 2; half++) {
         const c = c0 + half * 4;
         const nc = co - c;
         if (nc <= 0) break;
         const b = bias ? v128.load(bias + (<usize>c << 2)) : f32x4.splat(0);
         const hOff = <usize>half * 16;
+        for (let j = 0; j < g; j++) {
+        const r = rc + j;
+        const n = r / th;
+        const oy = (r - n * th) * 2;
+        const yRow0 = y + (<usize>(n * ho + oy) * <usize>wo) * outPixel;
+        const twoRows = oy + 1 < ho;
         for (let t = 0; t < tw; t++) {
-          const m = mBase + <usize>t * 32 + hOff;
+          const m = mBase + <usize>(j * tw + t) * 32 + hOff;
           // s_j = m0j + m1j + m2j, d_j = m1j - m2j - m3j (Aᵀ down each column j)
           const m10 = v128.load(m + 4 * mPos), m11 = v128.load(m + 5 * mPos), m12 = v128.load(m + 6 * mPos), m13 = v128.load(m + 7 * mPos);
           const m20 = v128.load(m + 8 * mPos), m21 = v128.load(m + 9 * mPos), m22 = v128.load(m + 10 * mPos), m23 = v128.load(m + 11 * mPos);
@@ -234,21 +219,13 @@ export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
           const y10 = clampMinMax(f32x4.add(f32x4.add(f32x4.add(d0, d1), d2), b), vlo, vhi);
           const y11 = clampMinMax(f32x4.add(f32x4.sub(f32x4.sub(d1, d2), d3), b), vlo, vhi);
           const rowBytes = <usize>wo * outPixel;
-          if (nc >= 4) {
-            v128.store(yp, y00);
-            if (twoCols) v128.store(yp + outPixel, y01);
-            if (twoRows) {
-              v128.store(yp + rowBytes, y10);
-              if (twoCols) v128.store(yp + rowBytes + outPixel, y11);
-            }
-          } else {
-            storeTail(yp, y00, nc);
-            if (twoCols) storeTail(yp + outPixel, y01, nc);
-            if (twoRows) {
-              storeTail(yp + rowBytes, y10, nc);
-              if (twoCols) storeTail(yp + rowBytes + outPixel, y11, nc);
-            }
+          store4(yp, y00, nc);
+          if (twoCols) store4(yp + outPixel, y01, nc);
+          if (twoRows) {
+            store4(yp + rowBytes, y10, nc);
+            if (twoCols) store4(yp + rowBytes + outPixel, y11, nc);
           }
+        }
         }
       }
     }

@@ -120,21 +120,38 @@ type Path = "direct1" | "gemm" | "igemm" | "winograd";
 
 /**
  * Winograd F(2×2,3×3) is chosen for 3×3 stride-1 undilated convs with at least this many input
- * and output channels (measured: README, performance). SIMDCONV_WINOGRAD=0 turns it off and
- * =1 forces it for every eligible shape (for benchmarks and tests).
+ * channels; from 4 on it beat the 4×8 IGEMM at every output channel count measured
+ * (bench/winograd.mjs; README, performance).
  */
 export const WINOGRAD_MIN_CI = 4;
-export const WINOGRAD_MIN_CO = 1;
 
-function winogradSetting(): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SIMDCONV_WINOGRAD;
+type WinogradMode = "auto" | "on" | "off";
+
+/** SIMDCONV_WINOGRAD=0 / =1 in Node's environment (read once) turns the path off / forces it (benchmarks). */
+function modeFromEnv(): WinogradMode {
+  try {
+    const g = globalThis as { Deno?: unknown; process?: { env?: Record<string, string | undefined> } };
+    if (g.Deno !== undefined) return "auto"; // reading the environment needs a permission there
+    const v = g.process?.env?.SIMDCONV_WINOGRAD;
+    return v === "0" ? "off" : v === "1" ? "on" : "auto";
+  } catch {
+    return "auto";
+  }
+}
+
+let winogradMode: WinogradMode = modeFromEnv();
+
+/** For tests and benchmarks: "on" uses Winograd for every eligible shape, "off" never. Returns the previous mode. */
+export function setWinogradMode(mode: WinogradMode): WinogradMode {
+  const was = winogradMode;
+  winogradMode = mode;
+  return was;
 }
 
 function pathOf(d: ConvDims, win: Window2D): Path {
   if (d.ci === 1 && d.co === 1 && win.sw === 1) return "direct1";
   if (d.kh === 3 && d.kw === 3 && win.sh === 1 && win.sw === 1 && win.dh === 1 && win.dw === 1) {
-    const set = winogradSetting();
-    if (set === "1" || (set !== "0" && d.ci >= WINOGRAD_MIN_CI && d.co >= WINOGRAD_MIN_CO)) return "winograd";
+    if (winogradMode === "on" || (winogradMode === "auto" && d.ci >= WINOGRAD_MIN_CI)) return "winograd";
   }
   const pointwise = d.kh === 1 && d.kw === 1 && win.sh === 1 && win.sw === 1 &&
     win.padTop === 0 && win.padLeft === 0 && win.ho === d.h && win.wo === d.w;

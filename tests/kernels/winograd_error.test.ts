@@ -1,13 +1,14 @@
 /**
  * Winograd F(2×2,3×3)'s error, measured through conv2d() against the float64 reference on
  * every 3×3 stride-1 undilated case of the conformance grid (tests/cases.ts) and on random
- * shapes with K = 9·ci up to 4608, with the path forced on (SIMDCONV_WINOGRAD=1) and off (=0)
+ * shapes with K = 9·ci up to 4608, with the path forced on and off (setWinogradMode)
  * on the same data. Both must stay within the direct path's bound K·2⁻²⁴·Σ|x·w|
  * (K/16 + 1 in worstError's units): Winograd gets no looser tolerance. README, performance,
  * quotes the worst ratios this prints with SIMDCONV_WINOGRAD_REPORT=1.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
+import { setWinogradMode } from "../../src/ops/conv2d_kernels.js";
 import { conv2dCases, convInputs, runConvCase, type ConvCase } from "../cases.js";
 import { conv2dRef, worstError } from "../reference.js";
 
@@ -24,11 +25,8 @@ const random: ConvCase[] = [
 
 const cases = [...conv2dCases.filter(eligible), ...random];
 const bound = (c: ConvCase) => (9 * c.filter[2]) / 16 + 1;
-const saved = process.env.SIMDCONV_WINOGRAD;
-afterAll(() => {
-  if (saved === undefined) delete process.env.SIMDCONV_WINOGRAD;
-  else process.env.SIMDCONV_WINOGRAD = saved;
-});
+const saved = setWinogradMode("auto");
+afterAll(() => void setWinogradMode(saved));
 
 describe(`Winograd error vs the direct bound (${backend().build} build)`, () => {
   it(`stays within K·2⁻²⁴·Σ|x·w| on the ${cases.length} eligible grid and random cases`, () => {
@@ -36,8 +34,8 @@ describe(`Winograd error vs the direct bound (${backend().build} build)`, () => 
     cases.forEach((c, i) => {
       const inputs = convInputs(c, 500 + i);
       const want = conv2dRef(inputs.x, c, inputs.bias, c.activation ?? "linear", inputs.filter);
-      for (const [mode, key] of [["1", "wino"], ["0", "igemm"]] as const) {
-        process.env.SIMDCONV_WINOGRAD = mode;
+      for (const [mode, key] of [["on", "wino"], ["off", "igemm"]] as const) {
+        setWinogradMode(mode);
         const { err, at } = worstError(runConvCase(c, inputs).data, want);
         expect(err, `${c.name} (${key}) worst at ${at}`).toBeLessThanOrEqual(bound(c));
         worst[key] = Math.max(worst[key], err / bound(c));
