@@ -67,9 +67,9 @@ const GROUP_BYTES: usize = 1 << 20;
  * `u`: the packed transformed filter (f32_winograd_2x2_3x3_packw_hwio_x8). `bias`: co floats or 0.
  * `zero`: at least ci (rounded up to 4) zeros, read for padding taps.
  * `scratch`: one slot of slotBytes per tile-row of the whole range. Tile-rows run in groups of
- * up to G (G from the shape only), so the 16 weight matrices stream once per group; a group
- * starting at tile-row rc uses the slots of its own rows rc … rc+g-1, so calls on disjoint
- * ranges (threads) never share scratch, and no tile's arithmetic depends on the split.
+ * up to G (G from the shape only), so the 16 weight matrices stream once per group. Every group
+ * of the call reuses the slots of the call's first rows r0 … r0+g-1 (g ≤ r1 - r0), so calls on
+ * disjoint ranges (threads) never share scratch, and no tile's arithmetic depends on the split.
  */
 export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
   x: usize, u: usize, bias: usize, zero: usize, scratch: usize, y: usize,
@@ -95,7 +95,7 @@ export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
     const g = min(groupMax, r1 - rc);
     const tiles = g * tw;
     const vPos = <usize>tiles * vRow;      // one position's matrix in V
-    const vBase = scratch + <usize>rc * slot;
+    const vBase = scratch + <usize>r0 * slot; // every group reuses the call's first slots: they stay in cache
     const mBase = vBase + 16 * vPos;
     const mPos = <usize>((tiles + 3) & ~3) * 32;
     // Input transform, tile by tile, 4 channels at a time; tile j·tw + t is tile t of row rc + j.
