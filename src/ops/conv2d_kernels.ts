@@ -120,10 +120,10 @@ type Path = "direct1" | "gemm" | "igemm" | "winograd";
 
 /**
  * Winograd F(2×2,3×3) is chosen for 3×3 stride-1 undilated convs with at least this many input
- * channels; from 4 on it beat the 4×8 IGEMM at every output channel count measured
- * (bench/winograd.mjs; README, performance).
+ * channels; from 8 on it beat the 4×8 IGEMM at every output channel count measured, and
+ * with 4 or fewer it lost on most (bench/winograd.mjs; README, performance).
  */
-export const WINOGRAD_MIN_CI = 4;
+export const WINOGRAD_MIN_CI = 8;
 
 type WinogradMode = "auto" | "on" | "off";
 
