@@ -47,9 +47,9 @@ for (const build of builds) {
     it("Winograd F(2×2,3×3): the GEMM over the 16 transformed matrices multiplies with vector ops, the transforms add vectors", () => {
       const body = fns.get("f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd")!;
       expect(body, "winograd kernel missing from the .wat").toBeDefined();
-      // 4 tiles × 8 channels: two unrolled steps and one remainder step of 8 multiply-adds and 4 splats.
-      expect(count(body, madd)).toBeGreaterThanOrEqual(24);
-      expect(count(body, "v128.load32_splat")).toBeGreaterThanOrEqual(12);
+      // 4 tiles × 8 channels: one step (not unrolled: measured faster) of 8 multiply-adds and 4 splats.
+      expect(count(body, madd)).toBeGreaterThanOrEqual(8);
+      expect(count(body, "v128.load32_splat")).toBeGreaterThanOrEqual(4);
       expect(count(body, "f32.mul")).toBe(0);
       if (build === "relaxed-simd") expect(count(body, "f32x4.mul")).toBe(0);
       // Input transform (Bᵀ d B, a row pass and a column pass): 4 + 4 vector adds/subs;
