@@ -5,7 +5,8 @@
 import * as ort from "onnxruntime-web";
 import * as sc from "../dist/index.js";
 import { median, parallelHeadroom, random } from "./util.mjs";
-import { convModel } from "./onnx-conv.mjs";
+import { onnxModel } from "./onnx.mjs";
+import { hwioToOihw } from "./inputs.mjs";
 
 const args = process.argv.slice(2);
 console.log(`parallel headroom now: ${(await parallelHeadroom()).toFixed(2)}× (two busy loops vs one; ~2 on a quiet 2-core machine)`);
@@ -23,24 +24,29 @@ console.log("| shape | simdconv 2t ms | onnxruntime-web 2t ms | ours / ort speed
 for (const s of shapes) {
   const x = random(s.hw * s.hw * s.ci, 1);
   const hwio = random(9 * s.ci * s.co, 2);
-  const oihw = new Float32Array(hwio.length);
-  for (let k = 0; k < 9; k++)
-    for (let i = 0; i < s.ci; i++)
-      for (let o = 0; o < s.co; o++) oihw[(o * s.ci + i) * 9 + k] = hwio[(k * s.ci + i) * s.co + o];
-  const session = await ort.InferenceSession.create(
-    convModel([1, s.ci, s.hw, s.hw], [s.co, s.ci, 3, 3], oihw, [1, 1, 1, 1]),
-    { executionProviders: ["wasm"], graphOptimizationLevel: "all" },
-  );
+  const dims = [1, s.ci, s.hw, s.hw];
+  const model = onnxModel({
+    nodes: [{ op: "Conv", inputs: ["x", "w"], outputs: ["y"], attrs: { pads: [1, 1, 1, 1], strides: [1, 1], kernel_shape: [3, 3] } }],
+    initializers: [{ name: "w", dims: [s.co, s.ci, 3, 3], data: hwioToOihw(hwio, [3, 3, s.ci, s.co]) }],
+    inputs: [{ name: "x", dims }],
+    outputs: [{ name: "y", dims: [1, s.co, s.hw, s.hw] }],
+  });
+  const session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
   const feeds = { x: new ort.Tensor("float32", random(s.hw * s.hw * s.ci, 3), [1, s.ci, s.hw, s.hw]) };
   const xt = sc.tensor(x, [1, s.hw, s.hw, s.ci]);
   const wt = sc.tensor(hwio, [3, 3, s.ci, s.co]);
   const ours = [];
   const theirs = [];
   await session.run(feeds);
-  sc.conv2d(xt, wt, 1, "same").dispose();
+  const ourRun = () => {
+    const y = sc.conv2d(xt, wt, 1, "same");
+    y.dataSync(); // onnxruntime-web's run() hands back JS data, so both clocks include the read
+    y.dispose();
+  };
+  ourRun();
   for (let r = 0; r < reps; r++) {
     let t = performance.now();
-    sc.conv2d(xt, wt, 1, "same").dispose();
+    ourRun();
     ours.push(performance.now() - t);
     t = performance.now();
     await session.run(feeds);

@@ -10,16 +10,46 @@
 import { describe, expect, it, vi } from "vitest";
 import { conv2dCases, convInputs, maxPoolCases, poolInput, runConvCase, runPoolCase } from "./cases.js";
 import { conv2dRef, maxPoolRef, worstError } from "./reference.js";
+import { winogradSlotBytes } from "../src/ops/conv2d_kernels.js";
 
 const report = { calls: 0, splitCalls: 0 };
 const problems: string[] = [];
+
+/**
+ * Kernels with per-call scratch: [first word, words per row] of the scratch a call may use (its
+ * own rows' slots only). The checker verifies that, then restores the scratch, so the rest of the
+ * contract (disjoint output writes, same bytes for any split) is checked as for every kernel.
+ */
+const SCRATCH: Record<string, (args: number[]) => [number, number]> = {
+  // args: x, u, bias, zero, scratch, y, h, wd, ci, ho, wo, co, …; one slot per tile-row.
+  f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd: (a) => [a[4] >> 2, winogradSlotBytes(a[10], a[8]) >> 2],
+};
 
 vi.mock("../src/ops/dispatch.js", async () => {
   const { backend } = await import("../src/loader/backend.js");
   return {
     runRows(kernel: string, args: number[], rows: number): void {
       if (rows <= 0) return;
-      const fn = (backend().kernels as unknown as Record<string, (...a: number[]) => void>)[kernel];
+      const raw = (backend().kernels as unknown as Record<string, (...a: number[]) => void>)[kernel];
+      const scratch = SCRATCH[kernel]?.(args);
+      const fn = !scratch ? raw : (...a: number[]) => {
+        const [r0, r1] = a.slice(-2);
+        const [at, perRow] = scratch;
+        const words = rows * perRow;
+        const before = mem().slice(at, at + words);
+        raw(...a);
+        const now = mem();
+        for (let i = 0; i < words; i++) {
+          if (now[at + i] !== before[i]) {
+            const row = Math.floor(i / perRow);
+            if (row < r0 || row >= r1) {
+              problems.push(`${kernel}: call [${r0}, ${r1}) wrote scratch of row ${row}`);
+              break;
+            }
+          }
+        }
+        now.set(before, at);
+      };
       const mem = () => new Uint32Array(backend().memory.buffer); // words: 4× fewer compares
       report.calls++;
       // Uneven cut points: a first row alone, then the rest in two.

@@ -41,6 +41,13 @@ export interface Kernels {
     kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
     padTop: number, padLeft: number, rowBase: number, r0: number, r1: number,
   ): void;
+  f32_winograd_2x2_3x3_packw_hwio_x8(w: number, u: number, ci: number, co: number): void;
+  /** Winograd F(2×2,3×3) over tile-rows [r0, r1) (pairs of output rows); see assembly/f32-winograd. */
+  f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
+    x: number, u: number, bias: number, zero: number, scratch: number, y: number,
+    h: number, wd: number, ci: number, ho: number, wo: number, co: number,
+    padTop: number, padLeft: number, outMin: number, outMax: number, r0: number, r1: number,
+  ): void;
 }
 
 /** A 1×1 conv as GEMM over the pixels of output rows [r0, r1). */
@@ -68,6 +75,8 @@ const REQUIRED_EXPORTS: (keyof Kernels)[] = [
   "f32_igemm_nhwc_minmax_4x8_simd",
   "f32_igemm_nhwc_minmax_6x8_simd",
   "f32_im2col_nhwc",
+  "f32_winograd_2x2_3x3_packw_hwio_x8",
+  "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
 ];
 
 export interface Backend {

@@ -21,6 +21,8 @@ export interface ConvDims {
 }
 
 interface PackedEntry {
+  /** "gemm": f32_packw_hwio_x8 (bias first); "winograd": the 16 transformed matrices, no bias. */
+  kind: "gemm" | "winograd";
   bias: object | null;
   k: number;
   co: number;
@@ -40,13 +42,22 @@ export function packedWeights(filter: Tensor, bias: Tensor | undefined, k: numbe
   const storage = filter.storage!;
   const biasStorage = bias?.storage ?? null;
   let entries = packCache.get(storage);
-  const hit = entries?.find((e) => e.bias === biasStorage && e.k === k && e.co === co);
+  const hit = entries?.find((e) => e.kind === "gemm" && e.bias === biasStorage && e.k === k && e.co === co);
   if (hit) return hit.ptr;
   const heap = storage.heap;
   const bytes = packedBytes(k, co);
   const ptr = heap.alloc(bytes, "conv2d packed weights");
   backend().kernels.f32_packw_hwio_x8(filter.ptr(), bias ? bias.ptr() : 0, ptr, k, co);
-  const entry: PackedEntry = { bias: biasStorage, k, co, ptr, bytes };
+  const entry: PackedEntry = { kind: "gemm", bias: biasStorage, k, co, ptr, bytes };
+  remember(storage, heap, entries, entry, bias);
+  return ptr;
+}
+
+/** Keeps `entry` on the filter's storage (and its bias's), freed with whichever goes first. */
+function remember(
+  storage: NonNullable<Tensor["storage"]>, heap: Heap, entries: PackedEntry[] | undefined,
+  entry: PackedEntry, bias: Tensor | undefined,
+): void {
   if (!entries) {
     const list: PackedEntry[] = (entries = []);
     packCache.set(storage, list);
@@ -65,7 +76,31 @@ export function packedWeights(filter: Tensor, bias: Tensor | undefined, k: numbe
       }
     });
   }
+}
+
+/**
+ * The 3×3 filter (ci × co) as 16 Winograd F(2×2,3×3) GEMM matrices U = G g Gᵀ in 8-channel
+ * blocks (f32_winograd_2x2_3x3_packw_hwio_x8); transformed once per filter, cached and freed
+ * like packedWeights. The bias is not part of it (the output transform adds it).
+ */
+export function winogradWeights(filter: Tensor, ci: number, co: number): number {
+  const storage = filter.storage!;
+  const entries = packCache.get(storage);
+  const k = 9 * ci;
+  const hit = entries?.find((e) => e.kind === "winograd" && e.k === k && e.co === co);
+  if (hit) return hit.ptr;
+  const heap = storage.heap;
+  const bytes = 16 * Math.ceil(co / NR) * NR * ci * 4;
+  const ptr = heap.alloc(bytes, "conv2d winograd weights");
+  backend().kernels.f32_winograd_2x2_3x3_packw_hwio_x8(filter.ptr(), ptr, ci, co);
+  remember(storage, heap, entries, { kind: "winograd", bias: null, k, co, ptr, bytes }, undefined);
   return ptr;
+}
+
+/** Scratch bytes per tile-row slot of the Winograd kernel (its slotBytes). */
+export function winogradSlotBytes(wo: number, ci: number): number {
+  const tw = Math.ceil(wo / 2);
+  return (16 * tw * (Math.ceil(ci / 4) * 4) + 16 * Math.ceil(tw / 4) * 4 * 8) * 4;
 }
 
 let zeroRow: { heap: Heap; ptr: number; floats: number } | undefined;
@@ -82,7 +117,38 @@ function zeros(heap: Heap, floats: number): number {
   return zeroRow.ptr;
 }
 
-type Path = "direct1" | "gemm" | "igemm" | "im2col";
+type Path = "direct1" | "gemm" | "igemm" | "im2col" | "winograd";
+
+/**
+ * Winograd F(2×2,3×3) is chosen for 3×3 stride-1 undilated convs with at least this many input
+ * channels; from 8 on it beat the 4×8 IGEMM at every output channel count measured, and
+ * with 4 or fewer it lost on most (bench/winograd.mjs; README, performance).
+ */
+export const WINOGRAD_MIN_CI = 8;
+
+type WinogradMode = "auto" | "on" | "off";
+
+/** SIMDCONV_WINOGRAD=0 / =1 in Node's environment (read once) turns the path off / forces it (benchmarks). */
+function modeFromEnv(): WinogradMode {
+  try {
+    const g = globalThis as { Deno?: unknown; process?: { env?: Record<string, string | undefined> } };
+    if (g.Deno !== undefined) return "auto"; // reading the environment needs a permission there
+    const v = g.process?.env?.SIMDCONV_WINOGRAD;
+    return v === "0" ? "off" : v === "1" ? "on" : "auto";
+  } catch {
+    return "auto";
+  }
+}
+
+let winogradMode: WinogradMode = modeFromEnv();
+
+/** For tests and benchmarks: "on" uses Winograd for every eligible shape, "off" never. Returns the previous mode. */
+export function setWinogradMode(mode: WinogradMode): WinogradMode {
+  const was = winogradMode;
+  winogradMode = mode;
+  return was;
+}
+
 
 /**
  * Few input channels, a small filter (K = kh·kw·ci ≤ 36, e.g. 3×3 over RGB) and many output
@@ -101,6 +167,9 @@ const IM2COL_CHUNK_BYTES = 256 << 10;
 
 function pathOf(d: ConvDims, win: Window2D): Path {
   if (d.ci === 1 && d.co === 1 && win.sw === 1) return "direct1";
+  if (d.kh === 3 && d.kw === 3 && win.sh === 1 && win.sw === 1 && win.dh === 1 && win.dw === 1) {
+    if (winogradMode === "on" || (winogradMode === "auto" && d.ci >= WINOGRAD_MIN_CI)) return "winograd";
+  }
   const pointwise = d.kh === 1 && d.kw === 1 && win.sh === 1 && win.sw === 1 &&
     win.padTop === 0 && win.padLeft === 0 && win.ho === d.h && win.wo === d.w;
   if (pointwise) return "gemm";
@@ -116,6 +185,11 @@ function pathOf(d: ConvDims, win: Window2D): Path {
 export function prepareConv2d(filter: Tensor, bias: Tensor | undefined, d: ConvDims, win: Window2D): void {
   const path = pathOf(d, win);
   if (path === "direct1") return;
+  if (path === "winograd") {
+    winogradWeights(filter, d.ci, d.co);
+    zeros(backend().heap, d.ci + 3);
+    return;
+  }
   packedWeights(filter, bias, d.kh * d.kw * d.ci, d.co);
   if (path === "igemm") zeros(backend().heap, d.ci);
 }
@@ -143,6 +217,28 @@ export function runConv2d(
       ],
       rows, flopsPerRow,
     );
+    return;
+  }
+  if (path === "winograd") {
+    // The unit is a tile-row (two output rows). Each call uses the scratch slot of its first
+    // tile-row, so calls on disjoint ranges (threads) never share scratch.
+    const tileRows = d.n * Math.ceil(win.ho / 2);
+    const slot = winogradSlotBytes(win.wo, d.ci);
+    const u = winogradWeights(filter, d.ci, d.co);
+    const zero = zeros(heap, d.ci + 3);
+    const scratch = heap.alloc(tileRows * slot, "conv2d winograd scratch");
+    try {
+      runRows(
+        "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
+        [
+          input.ptr(), u, bias ? bias.ptr() : 0, zero, scratch, out.ptr(), d.h, d.w, d.ci,
+          win.ho, win.wo, d.co, win.padTop, win.padLeft, lo, hi,
+        ],
+        tileRows, 2 * flopsPerRow,
+      );
+    } finally {
+      heap.free(scratch, tileRows * slot);
+    }
     return;
   }
   const packed = packedWeights(filter, bias, d.kh * d.kw * d.ci, d.co);

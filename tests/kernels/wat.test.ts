@@ -44,6 +44,22 @@ for (const build of builds) {
       if (build === "relaxed-simd") expect(count(body, "f32x4.mul")).toBe(0);
     });
 
+    it("Winograd F(2×2,3×3): the GEMM over the 16 transformed matrices multiplies with vector ops, the transforms add vectors", () => {
+      const body = fns.get("f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd")!;
+      expect(body, "winograd kernel missing from the .wat").toBeDefined();
+      // 4 tiles × 8 channels: one step (not unrolled: measured faster) of 8 multiply-adds and 4 splats.
+      expect(count(body, madd)).toBeGreaterThanOrEqual(8);
+      expect(count(body, "v128.load32_splat")).toBeGreaterThanOrEqual(4);
+      expect(count(body, "f32.mul")).toBe(0);
+      if (build === "relaxed-simd") expect(count(body, "f32x4.mul")).toBe(0);
+      // Input transform (Bᵀ d B, a row pass and a column pass): 4 + 4 vector adds/subs;
+      // output transform (Aᵀ M A): 8 + 8, then + bias: 4.
+      expect(count(body, "f32x4.sub") + count(body, "f32x4.add")).toBeGreaterThanOrEqual(28);
+      expect(count(body, "f32x4.pmax")).toBeGreaterThanOrEqual(4);
+      expect(count(body, "f32x4.pmin")).toBeGreaterThanOrEqual(4);
+      expect(count(body, "f32.add")).toBe(0);
+    });
+
     it("the 1-channel conv multiplies 8 outputs per step with vector ops", () => {
       const body = fns.get("f32_conv2d_nhwc_c1_minmax_w8_simd")!;
       expect(count(body, madd)).toBeGreaterThanOrEqual(18); // the 3×3 row: 9 taps × 2 vectors

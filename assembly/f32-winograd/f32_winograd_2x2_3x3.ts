@@ -1,0 +1,219 @@
+// Winograd F(2×2, 3×3) for 3×3 stride-1 undilated convs: each 2×2 block of outputs is computed
+// from a 4×4 block of inputs with 16 multiplies per (input channel, output channel) pair
+// instead of 36. Three steps per tile-row (a row of 2×2 output tiles):
+//   V = Bᵀ d B   input transform of each 4×4 input tile, every input channel → scratch
+//   M = V · U    16 GEMMs [tiles × ci]·[ci × co] (U = G g Gᵀ, the transformed filter, packed)
+//   y = Aᵀ M A   output transform, + bias, clamp, masked store of the 2×2 outputs
+// with Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
+// Aᵀ = [1 1 1 0; 0 1 -1 -1].
+import { clampMinMax, madd, storeTail } from "../common";
+
+/** Row i of G applied to (a, b, d). */
+// @ts-ignore: decorator
+@inline function gRow(i: i32, a: f64, b: f64, d: f64): f64 {
+  if (i == 0) return a;
+  if (i == 1) return 0.5 * (a + b + d);
+  if (i == 2) return 0.5 * (a - b + d);
+  return d;
+}
+
+/**
+ * Transforms an HWIO 3×3 filter (ci × co) into 16 GEMM weight matrices, one per position
+ * p = 4i + j of the 4×4 transformed tile: u = [p][8-channel block][ci][8], zero-padded past co.
+ * No bias (the output transform adds it). Computed in float64, rounded once. Once per filter.
+ */
+export function f32_winograd_2x2_3x3_packw_hwio_x8(w: usize, u: usize, ci: i32, co: i32): void {
+  const blocks = (co + 7) >> 3;
+  const posBytes = <usize>blocks * <usize>ci * 32;
+  const tap = <usize>ci * <usize>co * 4; // bytes between filter taps (ky, kx)
+  for (let k = 0; k < ci; k++) {
+    for (let o = 0; o < blocks * 8; o++) {
+      const dst = u + <usize>(o >> 3) * <usize>ci * 32 + <usize>k * 32 + (<usize>(o & 7) << 2);
+      if (o >= co) {
+        for (let p = 0; p < 16; p++) store<f32>(dst + <usize>p * posBytes, 0);
+        continue;
+      }
+      const src = w + (<usize>k * <usize>co + <usize>o) * 4;
+      const g00 = <f64>load<f32>(src), g01 = <f64>load<f32>(src + tap), g02 = <f64>load<f32>(src + 2 * tap);
+      const g10 = <f64>load<f32>(src + 3 * tap), g11 = <f64>load<f32>(src + 4 * tap), g12 = <f64>load<f32>(src + 5 * tap);
+      const g20 = <f64>load<f32>(src + 6 * tap), g21 = <f64>load<f32>(src + 7 * tap), g22 = <f64>load<f32>(src + 8 * tap);
+      for (let i = 0; i < 4; i++) {
+        // Row i of G·g, then that row times Gᵀ.
+        const t0 = gRow(i, g00, g10, g20), t1 = gRow(i, g01, g11, g21), t2 = gRow(i, g02, g12, g22);
+        for (let j = 0; j < 4; j++) store<f32>(dst + <usize>(4 * i + j) * posBytes, <f32>gRow(j, t0, t1, t2));
+      }
+    }
+  }
+}
+
+/** Stores the first min(n, 4) lanes of v at p. */
+function store4(p: usize, v: v128, n: i32): void {
+  if (n >= 4) v128.store(p, v);
+  else storeTail(p, v, n);
+}
+
+/** Bytes of scratch one call needs (its slot): V [16][tiles][ci rounded to 4] and M [16][tiles rounded to 4][8]. */
+// @ts-ignore: decorator
+@inline function slotBytes(tw: i32, ci: i32): usize {
+  return (<usize>16 * <usize>tw * <usize>((ci + 3) & ~3) + <usize>16 * <usize>((tw + 3) & ~3) * 8) << 2;
+}
+
+/** Transformed inputs a group of tile-rows keeps hot while the weights stream past (half an L2). */
+const GROUP_BYTES: usize = 1 << 20;
+
+/**
+ * The conv over NHWC `x` for tile-rows [r0, r1) of the flattened (batch × ⌈ho/2⌉) range;
+ * tile-row r writes output rows 2r' and 2r'+1 (r' = r mod ⌈ho/2⌉) of its image.
+ * `u`: the packed transformed filter (f32_winograd_2x2_3x3_packw_hwio_x8). `bias`: co floats or 0.
+ * `zero`: at least ci (rounded up to 4) zeros, read for padding taps.
+ * `scratch`: one slot of slotBytes per tile-row of the whole range. Tile-rows run in groups of
+ * up to G (G from the shape only), so the 16 weight matrices stream once per group. Every group
+ * of the call reuses the slots of the call's first rows r0 … r0+g-1 (g ≤ r1 - r0), so calls on
+ * disjoint ranges (threads) never share scratch, and no tile's arithmetic depends on the split.
+ */
+export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
+  x: usize, u: usize, bias: usize, zero: usize, scratch: usize, y: usize,
+  h: i32, wd: i32, ci: i32, ho: i32, wo: i32, co: i32,
+  padTop: i32, padLeft: i32,
+  outMin: f32, outMax: f32,
+  r0: i32, r1: i32,
+): void {
+  const th = (ho + 1) >> 1;
+  const tw = (wo + 1) >> 1;
+  if (tw == 0 || r0 >= r1) return;
+  const vlo = f32x4.splat(outMin);
+  const vhi = f32x4.splat(outMax);
+  const ciPad = (ci + 3) & ~3;
+  const inPixel = <usize>ci << 2;
+  const outPixel = <usize>co << 2;
+  const vRow = <usize>ciPad << 2;          // one tile's channels in V
+  const blocks = (co + 7) >> 3;
+  const uPos = <usize>blocks * <usize>ci * 32;
+  const slot = slotBytes(tw, ci);
+  const groupMax = max(1, <i32>(GROUP_BYTES / (<usize>16 * <usize>tw * vRow)));
+  for (let rc = r0; rc < r1; rc += groupMax) {
+    const g = min(groupMax, r1 - rc);
+    const tiles = g * tw;
+    const vPos = <usize>tiles * vRow;      // one position's matrix in V
+    const vBase = scratch + <usize>r0 * slot; // every group reuses the call's first slots: they stay in cache
+    const mBase = vBase + 16 * vPos;
+    const mPos = <usize>((tiles + 3) & ~3) * 32;
+    // Input transform, tile by tile, 4 channels at a time; tile j·tw + t is tile t of row rc + j.
+    for (let j = 0; j < g; j++) {
+      const r = rc + j;
+      const n = r / th;
+      const iy0 = (r - n * th) * 2 - padTop;
+      const xImage = x + <usize>(n * h) * <usize>wd * inPixel;
+      for (let t = 0; t < tw; t++) {
+        const ix0 = 2 * t - padLeft;
+        const vt = vBase + <usize>(j * tw + t) * vRow;
+        // Rows: e[i][·] = (d[i][·]) B, into V's slots 4i … 4i+3; d[i][j] is input row iy0+i,
+        // column ix0+j, and padding reads the zero row.
+        for (let i = 0; i < 4; i++) {
+          const iy = iy0 + i;
+          const ok = <u32>iy < <u32>h;
+          const row = xImage + <usize>iy * <usize>wd * inPixel;
+          const q0 = ok && <u32>ix0 < <u32>wd ? row + <usize>ix0 * inPixel : zero;
+          const q1 = ok && <u32>(ix0 + 1) < <u32>wd ? row + <usize>(ix0 + 1) * inPixel : zero;
+          const q2 = ok && <u32>(ix0 + 2) < <u32>wd ? row + <usize>(ix0 + 2) * inPixel : zero;
+          const q3 = ok && <u32>(ix0 + 3) < <u32>wd ? row + <usize>(ix0 + 3) * inPixel : zero;
+          const o = vt + <usize>(4 * i) * vPos;
+          for (let cOff: usize = 0; cOff < vRow; cOff += 16) {
+            const d0 = v128.load(q0 + cOff), d1 = v128.load(q1 + cOff), d2 = v128.load(q2 + cOff), d3 = v128.load(q3 + cOff);
+            v128.store(o + cOff, f32x4.sub(d0, d2));
+            v128.store(o + vPos + cOff, f32x4.add(d1, d2));
+            v128.store(o + 2 * vPos + cOff, f32x4.sub(d2, d1));
+            v128.store(o + 3 * vPos + cOff, f32x4.sub(d1, d3));
+          }
+        }
+        // Columns, in place: V[i][j] = Bᵀ applied down column j of e.
+        for (let o = vt; o < vt + 4 * vPos; o += vPos) {
+          for (let cOff: usize = 0; cOff < vRow; cOff += 16) {
+            const p = o + cOff;
+            const e0 = v128.load(p), e1 = v128.load(p + 4 * vPos), e2 = v128.load(p + 8 * vPos), e3 = v128.load(p + 12 * vPos);
+            v128.store(p, f32x4.sub(e0, e2));
+            v128.store(p + 4 * vPos, f32x4.add(e1, e2));
+            v128.store(p + 8 * vPos, f32x4.sub(e2, e1));
+            v128.store(p + 12 * vPos, f32x4.sub(e1, e3));
+          }
+        }
+      }
+    }
+    for (let bi = 0; bi < blocks; bi++) {
+      // 16 GEMMs for this block of 8 output channels: M[p][t][8] = Σ_k V[p][t][k] · U[p][k][8].
+      for (let p = 0; p < 16; p++) {
+        const vp = vBase + <usize>p * vPos;
+        const up = u + <usize>p * uPos + <usize>bi * <usize>ci * 32;
+        const mp = mBase + <usize>p * mPos;
+        for (let t = 0; t < tiles; t += 4) {
+          // Tiles past the group re-read the last one; their results land in M's padding.
+          let p0 = vp + <usize>t * vRow;
+          let p1 = vp + <usize>min(t + 1, tiles - 1) * vRow;
+          let p2 = vp + <usize>min(t + 2, tiles - 1) * vRow;
+          let p3 = vp + <usize>min(t + 3, tiles - 1) * vRow;
+          let w = up;
+          let a00 = f32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+          // Not unrolled: a 2-channel unroll measured 12–18 % slower on bench shapes 3–5.
+          for (let k = 0; k < ci; k++) {
+            const w0 = v128.load(w), w1 = v128.load(w, 16);
+            const x0 = v128.load32_splat(p0), x1 = v128.load32_splat(p1), x2 = v128.load32_splat(p2), x3 = v128.load32_splat(p3);
+            a00 = madd(x0, w0, a00); a01 = madd(x0, w1, a01);
+            a10 = madd(x1, w0, a10); a11 = madd(x1, w1, a11);
+            a20 = madd(x2, w0, a20); a21 = madd(x2, w1, a21);
+            a30 = madd(x3, w0, a30); a31 = madd(x3, w1, a31);
+            p0 += 4; p1 += 4; p2 += 4; p3 += 4; w += 32;
+          }
+          const m = mp + <usize>t * 32;
+          v128.store(m, a00); v128.store(m, a01, 16);
+          v128.store(m, a10, 32); v128.store(m, a11, 48);
+          v128.store(m, a20, 64); v128.store(m, a21, 80);
+          v128.store(m, a30, 96); v128.store(m, a31, 112);
+        }
+      }
+      // Output transform: y = Aᵀ M A, + bias, clamp, store the tile's in-range outputs.
+      const c0 = bi * 8;
+      for (let half = 0; half < 2; half++) {
+        const c = c0 + half * 4;
+        const nc = co - c;
+        if (nc <= 0) break;
+        const b = bias ? v128.load(bias + (<usize>c << 2)) : f32x4.splat(0);
+        const hOff = <usize>half * 16;
+        for (let j = 0; j < g; j++) {
+          const r = rc + j;
+          const n = r / th;
+          const oy = (r - n * th) * 2;
+          const yRow0 = y + (<usize>(n * ho + oy) * <usize>wo) * outPixel;
+          const twoRows = oy + 1 < ho;
+          for (let t = 0; t < tw; t++) {
+            const m = mBase + <usize>(j * tw + t) * 32 + hOff;
+            // s_j = m0j + m1j + m2j, d_j = m1j - m2j - m3j (Aᵀ down each column j)
+            const m10 = v128.load(m + 4 * mPos), m11 = v128.load(m + 5 * mPos), m12 = v128.load(m + 6 * mPos), m13 = v128.load(m + 7 * mPos);
+            const m20 = v128.load(m + 8 * mPos), m21 = v128.load(m + 9 * mPos), m22 = v128.load(m + 10 * mPos), m23 = v128.load(m + 11 * mPos);
+            const s0 = f32x4.add(f32x4.add(v128.load(m), m10), m20);
+            const s1 = f32x4.add(f32x4.add(v128.load(m + mPos), m11), m21);
+            const s2 = f32x4.add(f32x4.add(v128.load(m + 2 * mPos), m12), m22);
+            const s3 = f32x4.add(f32x4.add(v128.load(m + 3 * mPos), m13), m23);
+            const d0 = f32x4.sub(f32x4.sub(m10, m20), v128.load(m + 12 * mPos));
+            const d1 = f32x4.sub(f32x4.sub(m11, m21), v128.load(m + 13 * mPos));
+            const d2 = f32x4.sub(f32x4.sub(m12, m22), v128.load(m + 14 * mPos));
+            const d3 = f32x4.sub(f32x4.sub(m13, m23), v128.load(m + 15 * mPos));
+            const ox = 2 * t;
+            const twoCols = ox + 1 < wo;
+            const yp = yRow0 + <usize>ox * outPixel + (<usize>c << 2);
+            const y00 = clampMinMax(f32x4.add(f32x4.add(f32x4.add(s0, s1), s2), b), vlo, vhi);
+            const y01 = clampMinMax(f32x4.add(f32x4.sub(f32x4.sub(s1, s2), s3), b), vlo, vhi);
+            const y10 = clampMinMax(f32x4.add(f32x4.add(f32x4.add(d0, d1), d2), b), vlo, vhi);
+            const y11 = clampMinMax(f32x4.add(f32x4.sub(f32x4.sub(d1, d2), d3), b), vlo, vhi);
+            const rowBytes = <usize>wo * outPixel;
+            store4(yp, y00, nc);
+            if (twoCols) store4(yp + outPixel, y01, nc);
+            if (twoRows) {
+              store4(yp + rowBytes, y10, nc);
+              if (twoCols) store4(yp + rowBytes + outPixel, y11, nc);
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,57 @@
+// Winograd F(2×2,3×3) against the 4×8 IGEMM on 3×3 stride-1 SAME convs (npm run bench picks
+// between them by channel counts; this is where the thresholds come from). Kernels are called
+// directly and interleaved in one process, so load on the machine hits both alike.
+//   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/winograd.mjs [--plain] [--runs 9] [--shapes 56:16:16,224:3:64 (hw:ci:co)]
+import { readFileSync } from "node:fs";
+import { measurePeak } from "./peak.mjs";
+
+const argv = process.argv.slice(2);
+const plain = argv.includes("--plain") || !WebAssembly.validate(readFileSync(new URL("../build/simdconv-relaxed-simd.wasm", import.meta.url)));
+const runs = argv.includes("--runs") ? Number(argv[argv.indexOf("--runs") + 1]) : 9;
+const build = plain ? "simd" : "relaxed-simd";
+const memory = new WebAssembly.Memory({ initial: 8192 });
+const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL(`../build/simdconv-${build}.wasm`, import.meta.url))), { env: { memory } }).exports;
+const f32 = new Float32Array(memory.buffer);
+let top = 1024;
+const alloc = (bytes) => { const p = top; top += ((bytes + 15) & ~15) + 16; return p; };
+const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+
+/** [h = w, ci, co]: a channel sweep at two sizes, then bench shapes 3, 4, 5. */
+const SHAPES = argv.includes("--shapes")
+  ? argv[argv.indexOf("--shapes") + 1].split(",").map((t) => t.split(":").map(Number))
+  : [
+  ...[8, 16, 24, 32, 48, 64].map((c) => [56, c, c]),
+  [56, 16, 64], [56, 64, 16], [56, 32, 128], [56, 128, 32],
+  [28, 16, 16], [28, 32, 32], [14, 32, 32], [14, 64, 64], [7, 256, 256], [7, 512, 512],
+  [224, 64, 64], [56, 256, 256], [28, 512, 512],
+];
+
+const peak = measurePeak(!plain);
+console.log(`build: ${build}; peak ${peak.gflops.toFixed(1)} GFLOP/s; median ms of ${runs} interleaved runs; ratio = igemm / winograd`);
+for (const [hw, ci, co] of SHAPES) {
+  top = 1024;
+  const h = hw, w = hw, ho = h, wo = w;
+  const x = alloc(h * w * ci * 4), f = alloc(9 * ci * co * 4), y = alloc(ho * wo * co * 4), zero = alloc((ci + 4) * 4);
+  const packed = alloc(Math.ceil(co / 8) * (8 + 72 * ci) * 4);
+  const u = alloc(16 * Math.ceil(co / 8) * 8 * ci * 4);
+  const th = Math.ceil(ho / 2), tw = Math.ceil(wo / 2);
+  const slot = (16 * tw * (Math.ceil(ci / 4) * 4) + 16 * Math.ceil(tw / 4) * 4 * 8) * 4;
+  const scratch = alloc(th * slot);
+  const need = top - memory.buffer.byteLength;
+  if (need > 0) memory.grow(Math.ceil(need / 65536));
+  const mem = new Float32Array(memory.buffer);
+  for (let i = 0; i < h * w * ci; i++) mem[(x >> 2) + i] = Math.sin(i);
+  for (let i = 0; i < 9 * ci * co; i++) mem[(f >> 2) + i] = Math.cos(i);
+  k.f32_packw_hwio_x8(f, 0, packed, 9 * ci, co);
+  k.f32_winograd_2x2_3x3_packw_hwio_x8(f, u, ci, co);
+  const variants = [
+    ["igemm 4x8", () => k.f32_igemm_nhwc_minmax_4x8_simd(x, packed, zero, y, h, w, ci, ho, wo, co, 3, 3, 1, 1, 1, 1, 1, 1, -Infinity, Infinity, 0, ho)],
+    ["winograd", () => k.f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(x, u, 0, zero, scratch, y, h, w, ci, ho, wo, co, 1, 1, -Infinity, Infinity, 0, th)],
+  ];
+  for (const [, run] of variants) for (let i = 0; i < 2; i++) run();
+  const times = variants.map(() => []);
+  for (let r = 0; r < runs; r++) variants.forEach(([, run], i) => { const t = performance.now(); run(); times[i].push(performance.now() - t); });
+  const [a, b] = times.map(median);
+  console.log(`1×${h}×${w}×${ci} 3×3 ${ci}→${co} SAME: igemm ${a.toFixed(3)} ms, winograd ${b.toFixed(3)} ms, ratio ${(a / b).toFixed(2)}`);
+}
+void f32;

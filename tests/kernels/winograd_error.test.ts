@@ -1,0 +1,47 @@
+/**
+ * Winograd F(2×2,3×3)'s error, measured through conv2d() against the float64 reference on
+ * every 3×3 stride-1 undilated case of the conformance grid (tests/cases.ts) and on random
+ * shapes with K = 9·ci up to 4608, with the path forced on and off (setWinogradMode)
+ * on the same data. Both must stay within the direct path's bound K·2⁻²⁴·Σ|x·w|
+ * (K/16 + 1 in worstError's units): Winograd gets no looser tolerance. README, performance,
+ * quotes the worst ratios this prints with SIMDCONV_WINOGRAD_REPORT=1.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { backend } from "../../src/loader/backend.js";
+import { setWinogradMode } from "../../src/ops/conv2d_kernels.js";
+import { conv2dCases, convInputs, runConvCase, type ConvCase } from "../cases.js";
+import { conv2dRef, worstError } from "../reference.js";
+
+const eligible = (c: ConvCase) =>
+  c.filter[0] === 3 && c.filter[1] === 3 && c.strides[0] === 1 && c.strides[1] === 1 &&
+  c.dilations[0] === 1 && c.dilations[1] === 1 && !(c.filter[2] === 1 && c.filter[3] === 1);
+
+const random: ConvCase[] = [
+  [1, 8, 8, 32, 16], [1, 7, 9, 64, 8], [2, 6, 6, 128, 12], [1, 6, 5, 256, 8], [1, 5, 6, 512, 8], [1, 4, 4, 512, 20],
+].map(([n, h, w, ci, co], i) => ({
+  name: `random ${ci}→${co}`, x: [n, h, w, ci], filter: [3, 3, ci, co], strides: [1, 1], dilations: [1, 1],
+  pad: i % 2 ? "valid" : "same", bias: i % 3 === 0, activation: i % 3 === 0 ? "relu" : undefined,
+} as ConvCase));
+
+const cases = [...conv2dCases.filter(eligible), ...random];
+const bound = (c: ConvCase) => (9 * c.filter[2]) / 16 + 1;
+const saved = setWinogradMode("auto");
+afterAll(() => void setWinogradMode(saved));
+
+describe(`Winograd error vs the direct bound (${backend().build} build)`, () => {
+  it(`stays within K·2⁻²⁴·Σ|x·w| on the ${cases.length} eligible grid and random cases`, () => {
+    const worst = { wino: 0, igemm: 0, winoErr: 0, igemmErr: 0 };
+    cases.forEach((c, i) => {
+      const inputs = convInputs(c, 500 + i);
+      const want = conv2dRef(inputs.x, c, inputs.bias, c.activation ?? "linear", inputs.filter);
+      for (const [mode, key] of [["on", "wino"], ["off", "igemm"]] as const) {
+        setWinogradMode(mode);
+        const { err, at } = worstError(runConvCase(c, inputs).data, want);
+        expect(err, `${c.name} (${key}) worst at ${at}`).toBeLessThanOrEqual(bound(c));
+        worst[key] = Math.max(worst[key], err / bound(c));
+        worst[`${key}Err` as "winoErr" | "igemmErr"] = Math.max(worst[`${key}Err` as "winoErr" | "igemmErr"], err);
+      }
+    });
+    if (process.env.SIMDCONV_WINOGRAD_REPORT) console.log(`worst err/bound: winograd ${worst.wino.toFixed(4)}, igemm ${worst.igemm.toFixed(4)}; worst err (2^-20 units): winograd ${worst.winoErr.toFixed(4)}, igemm ${worst.igemmErr.toFixed(4)}`);
+  });
+});
