@@ -13,18 +13,19 @@ const ascCli = new URL("../node_modules/assemblyscript/bin/asc.js", import.meta.
  * would keep V8's background tier-up busy long enough that the peak loop stayed in the
  * baseline compiler.
  */
-function compile(relaxed) {
+export function compile(relaxed, pages = 1) {
   const out = path.join(tmpdir(), `simdconv-bench-peak-${relaxed ? "relaxed" : "simd"}-${process.pid}.wasm`);
   execFileSync(process.execPath, [
     ascCli, source, "-o", out, "--runtime", "stub", "--use", "abort=", "--importMemory",
     "-O3", "--noAssert", "--enable", relaxed ? "simd,relaxed-simd" : "simd",
   ], { stdio: ["ignore", "ignore", "inherit"] });
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  return new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), { env: { memory } }).exports.f32_peak_madd;
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), { env: { memory } });
+  return { memory, peak: exports.f32_peak_madd, copy: exports.f32_copy_simd };
 }
 
 export function measurePeak(relaxed) {
-  const kernel = compile(relaxed);
+  const kernel = compile(relaxed).peak;
   const iterations = 1_000_000;
   // Long enough for V8 to move the loop from its baseline compiler to the optimising one.
   for (let i = 0; i < 20; i++) kernel(iterations, 0.5, 0.25);

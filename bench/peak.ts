@@ -24,3 +24,22 @@ export function f32_peak_madd(iterations: i32, a: f32, b: f32): f32 {
   const t = f32x4.add(f32x4.add(c8, c9), f32x4.add(c10, c11));
   return f32x4.extract_lane(f32x4.add(s, t), 0);
 }
+
+/**
+ * A plain copy of `n` floats (n a multiple of 16), 4 vectors per step like the relu kernel:
+ * the memory-speed yardstick for the memory-bound ops (bench/breakdown.mjs).
+ */
+export function f32_copy_simd(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i += 16) {
+    const p = x + (<usize>i << 2);
+    const q = y + (<usize>i << 2);
+    const a = v128.load(p, 0);
+    const b = v128.load(p, 16);
+    const c = v128.load(p, 32);
+    const d = v128.load(p, 48);
+    v128.store(q, a, 0);
+    v128.store(q, b, 16);
+    v128.store(q, c, 32);
+    v128.store(q, d, 48);
+  }
+}

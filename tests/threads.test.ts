@@ -23,6 +23,8 @@ const grid: Conv2DCase[] = [
   { x: [3, 40, 33, 4], filter: [3, 3, 4, 16], strides: [1, 2], dilations: [1, 1], pad: [2, 0, 1, 3] },
   { x: [1, 130, 20, 2], filter: [1, 1, 2, 4], strides: [1, 1], dilations: [1, 1], pad: "valid" },
   { x: [1, 2, 300, 3], filter: [2, 3, 3, 7], strides: [1, 1], dilations: [1, 1], pad: "same" },
+  // The few-channel path (gather + GEMM, ci ≤ 4, co ≥ 64), with more rows than one chunk.
+  { x: [2, 60, 120, 3], filter: [3, 3, 3, 65], strides: [1, 1], dilations: [1, 1], pad: "same" },
 ];
 
 function randomCase(rand: () => number): Conv2DCase {

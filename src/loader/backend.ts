@@ -35,6 +35,12 @@ export interface Kernels {
   f32_gemm_minmax_6x8_simd: GemmKernel;
   f32_igemm_nhwc_minmax_4x8_simd: IgemmKernel;
   f32_igemm_nhwc_minmax_6x8_simd: IgemmKernel;
+  /** Gathers output rows rowBase + [r0, r1) into contiguous K-float rows (few-channel convs). */
+  f32_im2col_nhwc(
+    x: number, col: number, h: number, wd: number, ci: number, ho: number, wo: number,
+    kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+    padTop: number, padLeft: number, rowBase: number, r0: number, r1: number,
+  ): void;
   f32_winograd_2x2_3x3_packw_hwio_x8(w: number, u: number, ci: number, co: number): void;
   /** Winograd F(2×2,3×3) over tile-rows [r0, r1) (pairs of output rows); see assembly/f32-winograd. */
   f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
@@ -68,6 +74,7 @@ const REQUIRED_EXPORTS: (keyof Kernels)[] = [
   "f32_gemm_minmax_6x8_simd",
   "f32_igemm_nhwc_minmax_4x8_simd",
   "f32_igemm_nhwc_minmax_6x8_simd",
+  "f32_im2col_nhwc",
   "f32_winograd_2x2_3x3_packw_hwio_x8",
   "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
 ];

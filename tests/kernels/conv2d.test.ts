@@ -68,6 +68,31 @@ const gemm = (name: "f32_gemm_minmax_4x8_simd" | "f32_gemm_minmax_6x8_simd"): Ru
     backend().kernels[name](x.ptr(), packed, y.ptr(), ci, co, c.x[2], lo, hi, r0, r1);
   };
 
+/**
+ * The few-channel path: f32_im2col_nhwc gathers rows r0 + [0, m) (rowBase = r0, itself split
+ * in two calls) into a scratch block, then the GEMM runs over it into y's rows [r0, r1).
+ */
+const im2colGemm: Runner = (c, x, w, b, y, r0, r1) => {
+  const { pt, pl, ho, wo } = geometry(c);
+  const [kh, kw, ci, co] = c.filter;
+  const k = kh * kw * ci;
+  const m = r1 - r0;
+  if (m <= 0) return;
+  const packed = packedWeights(w, b, k, co);
+  const col = tensor(new Float32Array(m * wo * k).fill(NaN));
+  const [lo, hi] = BOUNDS[c.act];
+  const gather = (a: number, z: number) =>
+    backend().kernels.f32_im2col_nhwc(
+      x.ptr(), col.ptr(), c.x[1], c.x[2], ci, ho, wo, kh, kw, c.strides[0], c.strides[1],
+      c.dilations[0], c.dilations[1], pt, pl, r0, a, z,
+    );
+  const s = m >> 1;
+  gather(s, m);
+  gather(0, s);
+  backend().kernels.f32_gemm_minmax_4x8_simd(col.ptr(), packed, y.ptr() + r0 * wo * co * 4, k, co, wo, lo, hi, 0, m);
+  col.dispose();
+};
+
 /** The Winograd kernel: rows are tile-rows (pairs of output rows); scratch has one slot per tile-row. */
 const winograd: Runner = (c, x, w, b, y, r0, r1) => {
   const { pt, pl, ho, wo } = geometry(c);
@@ -195,6 +220,7 @@ const KERNELS: [string, Runner, () => KernelCase[]][] = [
   ["f32_gemm_minmax_4x8_simd", gemm("f32_gemm_minmax_4x8_simd"), gemmGrid],
   ["f32_gemm_minmax_6x8_simd", gemm("f32_gemm_minmax_6x8_simd"), gemmGrid],
   ["f32_conv2d_nhwc_c1_minmax_w8_simd", direct1, direct1Grid],
+  ["f32_im2col_nhwc + f32_gemm_minmax_4x8_simd", im2colGemm, igemmGrid],
 ];
 
 describe(`conv kernels (${backend().build} build)`, () => {
@@ -255,9 +281,10 @@ describe(`conv kernels (${backend().build} build)`, () => {
 });
 
 describe("kernel selection through conv2d()", () => {
-  it("each path (1-channel direct, 1×1 GEMM, IGEMM) gives the reference result", () => {
+  it("each path (1-channel direct, 1×1 GEMM, few-channel im2col, IGEMM) gives the reference result", () => {
     const cases = [
       conv([1, 20, 37, 1], [3, 3, 1, 1]),
+      conv([2, 11, 13, 3], [3, 3, 3, 65], { strides: [2, 1] }),
       conv([1, 6, 7, 12], [1, 1, 12, 20], { pad: "valid" }),
       conv([1, 9, 10, 6], [3, 3, 6, 10]),
     ];

@@ -66,6 +66,13 @@ for (const build of builds) {
       expect(count(body, "f32.mul")).toBe(0);
     });
 
+    it("the few-channel gather copies whole filter rows with vector loads and stores", () => {
+      const body = fns.get("f32_im2col_nhwc")!;
+      expect(body, "f32_im2col_nhwc missing from the .wat").toBeDefined();
+      expect(count(body, "v128.load")).toBeGreaterThanOrEqual(1);
+      expect(count(body, "v128.store")).toBeGreaterThanOrEqual(2); // the copy and the zero fill
+    });
+
     it("relu and maxPool use pmax/pmin (one instruction each on x86)", () => {
       const clamp = fns.get("f32_vclamp_simd")!;
       expect(count(clamp, "f32x4.pmax")).toBeGreaterThanOrEqual(4);
