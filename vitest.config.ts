@@ -12,7 +12,7 @@ const chromium = () => ({
 /** Pages served without COOP/COEP, where threads must fall back and say why. */
 const notIsolated = ["tests/browser/threads-not-isolated.test.ts"];
 /** Suites that drive other processes (runtimes, bundlers, the CLI, the web page). */
-const integration = ["tests/runtimes/**", "tests/readme.test.ts", "tests/cli.test.ts", "tests/web.test.ts", "tests/image/package.test.ts"];
+const integration = ["tests/runtimes/**", "tests/kernels/generated.test.ts", "tests/readme.test.ts", "tests/cli.test.ts", "tests/web.test.ts", "tests/image/package.test.ts"];
 
 // Node tests run on the relaxed-SIMD build (Node 20 enables it only with
 // --experimental-wasm-relaxed-simd) and again on the plain SIMD build (relaxed SIMD switched

@@ -236,10 +236,17 @@ function reindent(code) {
     .join("\n");
 }
 
+/** Every generated file: path under assembly/ → contents. */
+export function generatedKernels() {
+  const files = new Map();
+  for (const [mr, nr] of TILES) {
+    files.set(`f32-gemm/f32_gemm_minmax_${mr}x${nr}_simd.ts`, reindent(gemm(mr, nr)));
+    files.set(`f32-igemm/f32_igemm_nhwc_minmax_${mr}x${nr}_simd.ts`, reindent(igemm(mr, nr)));
+  }
+  return files;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const dir of ["f32-gemm", "f32-igemm"]) mkdirSync(new URL(`assembly/${dir}`, root), { recursive: true });
-  for (const [mr, nr] of TILES) {
-    writeFileSync(new URL(`assembly/f32-gemm/f32_gemm_minmax_${mr}x${nr}_simd.ts`, root), reindent(gemm(mr, nr)));
-    writeFileSync(new URL(`assembly/f32-igemm/f32_igemm_nhwc_minmax_${mr}x${nr}_simd.ts`, root), reindent(igemm(mr, nr)));
-  }
+  for (const [file, code] of generatedKernels()) writeFileSync(new URL(`assembly/${file}`, root), code);
 }
