@@ -1,7 +1,6 @@
 // The wasm module's exports: one function per kernel, named datatype_op_[activation_]tile_isa.
 export { f32_vclamp_simd } from "./f32-vclamp/f32_vclamp_simd";
 export { f32_maxpool_nhwc_simd } from "./f32-maxpool/f32_maxpool_nhwc_simd";
-export { f32_conv2d_nhwc_minmax_c16_simd } from "./f32-conv2d/f32_conv2d_nhwc_minmax_c16_simd";
 export { f32_conv2d_nhwc_c1_minmax_w8_simd } from "./f32-conv2d/f32_conv2d_nhwc_c1_minmax_w8_simd";
 export { f32_packw_hwio_x8 } from "./f32-packw/f32_packw_hwio_x8";
 export { f32_gemm_minmax_4x8_simd } from "./f32-gemm/f32_gemm_minmax_4x8_simd";

@@ -35,9 +35,6 @@ for (const s of SHAPES.filter((s) => s.op === "conv" && shapesArg.includes(s.id)
   const variants = ["4x8", "6x8"].map((t) => pointwise
     ? [`gemm ${t}`, () => k[`f32_gemm_minmax_${t}_simd`](x, packed, y, ci, co, wo, -Infinity, Infinity, 0, n * ho)]
     : [`igemm ${t}`, () => k[`f32_igemm_nhwc_minmax_${t}_simd`](x, packed, zero, y, h, w, ci, ho, wo, co, kh, kw, s.stride, s.stride, 1, 1, pt, pl, -Infinity, Infinity, 0, n * ho)]);
-  if (!pointwise) {
-    variants.push(["direct c16", () => k.f32_conv2d_nhwc_minmax_c16_simd(x, f, 0, y, h, w, ci, ho, wo, co, kh, kw, s.stride, s.stride, 1, 1, pt, pl, -Infinity, Infinity, 0, n * ho)]);
-  }
   for (const [, run] of variants) for (let i = 0; i < 3; i++) run();
   const times = variants.map(() => []);
   for (let r = 0; r < 9; r++) variants.forEach(([, run], i) => { const t = performance.now(); run(); times[i].push(performance.now() - t); });

@@ -19,12 +19,6 @@ export interface Kernels {
     fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number,
     r0: number, r1: number,
   ): void;
-  f32_conv2d_nhwc_minmax_c16_simd(
-    x: number, w: number, b: number, y: number, h: number, wd: number, ci: number,
-    ho: number, wo: number, co: number, kh: number, kw: number, sh: number, sw: number,
-    dh: number, dw: number, padTop: number, padLeft: number, outMin: number, outMax: number,
-    r0: number, r1: number,
-  ): void;
   f32_conv2d_nhwc_c1_minmax_w8_simd(
     x: number, w: number, bias: number, y: number, h: number, wd: number, ho: number, wo: number,
     kh: number, kw: number, sh: number, dh: number, dw: number, padTop: number, padLeft: number,
@@ -67,7 +61,6 @@ type IgemmKernel = (
 const REQUIRED_EXPORTS: (keyof Kernels)[] = [
   "f32_vclamp_simd",
   "f32_maxpool_nhwc_simd",
-  "f32_conv2d_nhwc_minmax_c16_simd",
   "f32_conv2d_nhwc_c1_minmax_w8_simd",
   "f32_packw_hwio_x8",
   "f32_gemm_minmax_4x8_simd",
