@@ -10,6 +10,9 @@ const { rng, randomData } = await import(
   "data:text/javascript;base64," + Buffer.from(reference.outputFiles[0].contents).toString("base64")
 );
 
+/** `n` seeded values in [-1, 1), from the tests' generator. */
+export const random = (n, seed) => randomData(n, rng(seed));
+
 const cache = new Map();
 
 export function inputsFor(shape) {
