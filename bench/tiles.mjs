@@ -33,8 +33,8 @@ for (const s of SHAPES.filter((s) => s.op === "conv" && shapesArg.includes(s.id)
   k.f32_packw_hwio_x8(f, 0, packed, kh * kw * ci, co);
   const pointwise = kh === 1 && kw === 1 && s.stride === 1 && s.pad === "valid";
   const variants = ["4x8", "6x8"].map((t) => pointwise
-    ? [`gemm ${t}`, () => k[`f32_gemm_minmax_${t}_simd`](x, packed, y, ci, co, wo, -Infinity, Infinity, 0, n * ho)]
-    : [`igemm ${t}`, () => k[`f32_igemm_nhwc_minmax_${t}_simd`](x, packed, zero, y, h, w, ci, ho, wo, co, kh, kw, s.stride, s.stride, 1, 1, pt, pl, -Infinity, Infinity, 0, n * ho)]);
+    ? [`gemm ${t}`, () => k[`f32_gemm_minmax_${t}_splat_simd`](x, packed, y, ci, co, wo, -Infinity, Infinity, 0, n * ho)]
+    : [`igemm ${t}`, () => k[`f32_igemm_nhwc_minmax_${t}_splat_simd`](x, packed, zero, y, h, w, ci, ho, wo, co, kh, kw, s.stride, s.stride, 1, 1, pt, pl, -Infinity, Infinity, 0, n * ho)]);
   for (const [, run] of variants) for (let i = 0; i < 3; i++) run();
   const times = variants.map(() => []);
   for (let r = 0; r < 9; r++) variants.forEach(([, run], i) => { const t = performance.now(); run(); times[i].push(performance.now() - t); });

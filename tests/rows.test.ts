@@ -10,7 +10,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { conv2dCases, convInputs, maxPoolCases, poolInput, runConvCase, runPoolCase } from "./cases.js";
 import { conv2dRef, maxPoolRef, worstError } from "./reference.js";
-import { winogradSlotBytes } from "../src/ops/conv2d_kernels.js";
+import { winogradUnitBytes } from "../src/ops/conv2d_kernels.js";
 
 const report = { calls: 0, splitCalls: 0 };
 const problems: string[] = [];
@@ -21,8 +21,8 @@ const problems: string[] = [];
  * contract (disjoint output writes, same bytes for any split) is checked as for every kernel.
  */
 const SCRATCH: Record<string, (args: number[]) => [number, number]> = {
-  // args: x, u, bias, zero, scratch, y, h, wd, ci, ho, wo, co, …; one slot per tile-row.
-  f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd: (a) => [a[4] >> 2, winogradSlotBytes(a[10], a[8]) >> 2],
+  // args: x, u, bias, zero, scratch, y, n, h, wd, ci, ho, wo, co, padTop, padLeft, groupRows, …; one slot per unit.
+  f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd: (a) => [a[4] >> 2, winogradUnitBytes(a[15], a[11], a[9]) >> 2],
 };
 
 vi.mock("../src/ops/dispatch.js", async () => {

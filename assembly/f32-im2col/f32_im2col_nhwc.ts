@@ -3,7 +3,7 @@
  * (the order of the HWIO filter's rows: ky, kx, ci), zeros for padding taps, for output rows
  * rowBase + [r0, r1) of the flattened (batch × outHeight) range. Row rowBase + r goes to
  * `col` + r·wo·K floats, so a caller can gather a chunk of rows into a small buffer. With few input channels a conv is then a plain GEMM with one unbroken K loop
- * (f32_gemm_minmax_4x8_simd), instead of kh short runs of kw·ci per tile.
+ * (f32_gemm_minmax_4x8_splat_simd), instead of kh short runs of kw·ci per tile.
  */
 export function f32_im2col_nhwc(
   x: usize, col: usize,

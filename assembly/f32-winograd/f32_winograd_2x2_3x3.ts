@@ -52,35 +52,37 @@ function store4(p: usize, v: v128, n: i32): void {
   else storeTail(p, v, n);
 }
 
-/** Bytes of scratch one call needs (its slot): V [16][tiles][ci rounded to 4] and M [16][tiles rounded to 4][8]. */
+/** Scratch bytes of one work unit of `tiles` tiles: V [16][tiles][ci rounded to 4] and M [16][tiles rounded to 4][8]. */
 // @ts-ignore: decorator
-@inline function slotBytes(tw: i32, ci: i32): usize {
-  return (<usize>16 * <usize>tw * <usize>((ci + 3) & ~3) + <usize>16 * <usize>((tw + 3) & ~3) * 8) << 2;
+@inline function unitBytes(tiles: i32, ci: i32): usize {
+  return (<usize>16 * <usize>tiles * <usize>((ci + 3) & ~3) + <usize>16 * <usize>((tiles + 3) & ~3) * 8) << 2;
 }
 
-/** Transformed inputs a group of tile-rows keeps hot while the weights stream past (half an L2). */
-const GROUP_BYTES: usize = 1 << 20;
-
 /**
- * The conv over NHWC `x` for tile-rows [r0, r1) of the flattened (batch × ⌈ho/2⌉) range;
- * tile-row r writes output rows 2r' and 2r'+1 (r' = r mod ⌈ho/2⌉) of its image.
+ * The conv over NHWC `x` for work units [u0, u1). The batch × ⌈ho/2⌉ tile-rows (tile-row r
+ * writes output rows 2r' and 2r'+1, r' = r mod ⌈ho/2⌉, of its image) are cut into groups of
+ * `groupRows`, whose transformed inputs stay in cache while the weights stream past once per
+ * group; the 8-channel output blocks are cut into `parts` equal ranges. Unit u is group
+ * ⌊u / parts⌋, part u mod parts, so a conv with few tile-rows still has enough units to share
+ * out evenly, and each unit streams only its part of the weights.
  * `u`: the packed transformed filter (f32_winograd_2x2_3x3_packw_hwio_x8). `bias`: co floats or 0.
  * `zero`: at least ci (rounded up to 4) zeros, read for padding taps.
- * `scratch`: one slot of slotBytes per tile-row of the whole range. Tile-rows run in groups of
- * up to G (G from the shape only), so the 16 weight matrices stream once per group. Every group
- * of the call reuses the slots of the call's first rows r0 … r0+g-1 (g ≤ r1 - r0), so calls on
- * disjoint ranges (threads) never share scratch, and no tile's arithmetic depends on the split.
+ * `scratch`: unitBytes(groupRows × tw) per unit of the whole range. A call works in the slot of
+ * its first unit u0 only (so it stays in cache, and calls on disjoint ranges never share
+ * scratch), and transforms a group's inputs once for all its parts in the call. Group and part
+ * bounds come from the shape alone, so no output's arithmetic depends on the split.
  */
 export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
   x: usize, u: usize, bias: usize, zero: usize, scratch: usize, y: usize,
-  h: i32, wd: i32, ci: i32, ho: i32, wo: i32, co: i32,
-  padTop: i32, padLeft: i32,
+  n: i32, h: i32, wd: i32, ci: i32, ho: i32, wo: i32, co: i32,
+  padTop: i32, padLeft: i32, groupRows: i32, parts: i32,
   outMin: f32, outMax: f32,
-  r0: i32, r1: i32,
+  u0: i32, u1: i32,
 ): void {
   const th = (ho + 1) >> 1;
   const tw = (wo + 1) >> 1;
-  if (tw == 0 || r0 >= r1) return;
+  if (tw == 0 || u0 >= u1) return;
+  const tileRows = n * th;
   const vlo = f32x4.splat(outMin);
   const vhi = f32x4.splat(outMax);
   const ciPad = (ci + 3) & ~3;
@@ -88,22 +90,25 @@ export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
   const outPixel = <usize>co << 2;
   const vRow = <usize>ciPad << 2;          // one tile's channels in V
   const blocks = (co + 7) >> 3;
+  const partBlocks = (blocks + parts - 1) / parts;
   const uPos = <usize>blocks * <usize>ci * 32;
-  const slot = slotBytes(tw, ci);
-  const groupMax = max(1, <i32>(GROUP_BYTES / (<usize>16 * <usize>tw * vRow)));
-  for (let rc = r0; rc < r1; rc += groupMax) {
-    const g = min(groupMax, r1 - rc);
+  const vBase = scratch + <usize>u0 * unitBytes(groupRows * tw, ci);
+  for (let un = u0; un < u1; un++) {
+    const gi = un / parts;
+    const part = un - gi * parts;
+    const rc = gi * groupRows;
+    const g = min(groupRows, tileRows - rc);
     const tiles = g * tw;
     const vPos = <usize>tiles * vRow;      // one position's matrix in V
-    const vBase = scratch + <usize>r0 * slot; // every group reuses the call's first slots: they stay in cache
     const mBase = vBase + 16 * vPos;
     const mPos = <usize>((tiles + 3) & ~3) * 32;
     // Input transform, tile by tile, 4 channels at a time; tile j·tw + t is tile t of row rc + j.
-    for (let j = 0; j < g; j++) {
+    // A group's later parts in the same call find it done.
+    if (un == u0 || part == 0) for (let j = 0; j < g; j++) {
       const r = rc + j;
-      const n = r / th;
-      const iy0 = (r - n * th) * 2 - padTop;
-      const xImage = x + <usize>(n * h) * <usize>wd * inPixel;
+      const img = r / th;
+      const iy0 = (r - img * th) * 2 - padTop;
+      const xImage = x + <usize>(img * h) * <usize>wd * inPixel;
       for (let t = 0; t < tw; t++) {
         const ix0 = 2 * t - padLeft;
         const vt = vBase + <usize>(j * tw + t) * vRow;
@@ -139,7 +144,8 @@ export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
         }
       }
     }
-    for (let bi = 0; bi < blocks; bi++) {
+    const bEnd = min(blocks, (part + 1) * partBlocks);
+    for (let bi = part * partBlocks; bi < bEnd; bi++) {
       // 16 GEMMs for this block of 8 output channels: M[p][t][8] = Σ_k V[p][t][k] · U[p][k][8].
       for (let p = 0; p < 16; p++) {
         const vp = vBase + <usize>p * vPos;
@@ -180,9 +186,9 @@ export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
         const hOff = <usize>half * 16;
         for (let j = 0; j < g; j++) {
           const r = rc + j;
-          const n = r / th;
-          const oy = (r - n * th) * 2;
-          const yRow0 = y + (<usize>(n * ho + oy) * <usize>wo) * outPixel;
+          const img = r / th;
+          const oy = (r - img * th) * 2;
+          const yRow0 = y + (<usize>(img * ho + oy) * <usize>wo) * outPixel;
           const twoRows = oy + 1 < ho;
           for (let t = 0; t < tw; t++) {
             const m = mBase + <usize>(j * tw + t) * 32 + hOff;

@@ -25,10 +25,10 @@ export interface Kernels {
     outMin: number, outMax: number, r0: number, r1: number,
   ): void;
   f32_packw_hwio_x8(w: number, b: number, packed: number, k: number, co: number): void;
-  f32_gemm_minmax_4x8_simd: GemmKernel;
-  f32_gemm_minmax_6x8_simd: GemmKernel;
-  f32_igemm_nhwc_minmax_4x8_simd: IgemmKernel;
-  f32_igemm_nhwc_minmax_6x8_simd: IgemmKernel;
+  f32_gemm_minmax_4x8_splat_simd: GemmKernel;
+  f32_gemm_minmax_6x8_splat_simd: GemmKernel;
+  f32_igemm_nhwc_minmax_4x8_splat_simd: IgemmKernel;
+  f32_igemm_nhwc_minmax_6x8_splat_simd: IgemmKernel;
   /** Gathers output rows rowBase + [r0, r1) into contiguous K-float rows (few-channel convs). */
   f32_im2col_nhwc(
     x: number, col: number, h: number, wd: number, ci: number, ho: number, wo: number,
@@ -63,10 +63,10 @@ const REQUIRED_EXPORTS: (keyof Kernels)[] = [
   "f32_maxpool_nhwc_simd",
   "f32_conv2d_nhwc_c1_minmax_w8_simd",
   "f32_packw_hwio_x8",
-  "f32_gemm_minmax_4x8_simd",
-  "f32_gemm_minmax_6x8_simd",
-  "f32_igemm_nhwc_minmax_4x8_simd",
-  "f32_igemm_nhwc_minmax_6x8_simd",
+  "f32_gemm_minmax_4x8_splat_simd",
+  "f32_gemm_minmax_6x8_splat_simd",
+  "f32_igemm_nhwc_minmax_4x8_splat_simd",
+  "f32_igemm_nhwc_minmax_6x8_splat_simd",
   "f32_im2col_nhwc",
   "f32_winograd_2x2_3x3_packw_hwio_x8",
   "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",

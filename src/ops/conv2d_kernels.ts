@@ -12,9 +12,12 @@ import type { Window2D } from "./conv_util.js";
 
 /** Output channels per packed block: the NR of every GEMM tile. */
 const NR = 8;
-/** The general-case tile; 4×8 measured faster than 6×8 here (see README, performance). */
-const IGEMM = "f32_igemm_nhwc_minmax_4x8_simd";
-const GEMM = "f32_gemm_minmax_4x8_simd";
+/**
+ * The tile of the general case and of the plain GEMM: 6×8 with lane-shuffle broadcasts ran
+ * bench shapes 2 and 6–8 7–27 % faster than 4×8 (bench/tiles.mjs; README, performance).
+ */
+const IGEMM = "f32_igemm_nhwc_minmax_6x8_splat_simd";
+const GEMM = "f32_gemm_minmax_6x8_splat_simd";
 
 export interface ConvDims {
   n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number;
@@ -97,10 +100,45 @@ export function winogradWeights(filter: Tensor, ci: number, co: number): number 
   return ptr;
 }
 
-/** Scratch bytes per tile-row slot of the Winograd kernel (its slotBytes). */
-export function winogradSlotBytes(wo: number, ci: number): number {
+/** Transformed inputs a Winograd group keeps hot while the weights stream past (half an L2). */
+const WINOGRAD_GROUP_BYTES = 1 << 20;
+
+/** How the Winograd kernel's work is cut into units (see f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd). */
+export interface WinogradPlan {
+  /** Tile-rows (pairs of output rows) per group. */
+  groupRows: number;
+  /** Ranges the 8-channel output blocks are cut into. */
+  parts: number;
+  /** Work units: groups × parts. */
+  units: number;
+  /** Scratch bytes per unit (its unitBytes). */
+  unitBytes: number;
+}
+
+/**
+ * Groups come from the shape alone. Output channels are cut into parts only when there are
+ * too few groups to share out evenly over `threads` (within 10 %): 512→512 on 28×28 has 7
+ * groups, which 2 threads would split 4 : 3. Parts change only who computes an output, not
+ * how, so results are the same for any `threads`.
+ */
+export function winogradPlan(n: number, ho: number, wo: number, ci: number, co: number, threads: number): WinogradPlan {
   const tw = Math.ceil(wo / 2);
-  return (16 * tw * (Math.ceil(ci / 4) * 4) + 16 * Math.ceil(tw / 4) * 4 * 8) * 4;
+  const tileRows = n * Math.ceil(ho / 2);
+  const ciPad = Math.ceil(ci / 4) * 4;
+  const groupRows = Math.max(1, Math.min(tileRows, Math.floor(WINOGRAD_GROUP_BYTES / (16 * tw * ciPad * 4))));
+  const groups = Math.ceil(tileRows / groupRows);
+  const blocks = Math.ceil(co / 8);
+  let parts = 1;
+  const even = (p: number) => Math.ceil((groups * p) / threads) <= 1.1 * ((groups * p) / threads);
+  while (threads > 1 && !even(parts) && parts < Math.min(blocks, 8)) parts++;
+  if (!even(parts)) parts = 1; // no better cut: keep the scratch small
+  return { groupRows, parts, units: groups * parts, unitBytes: winogradUnitBytes(groupRows, wo, ci) };
+}
+
+/** Scratch bytes of one Winograd unit of `groupRows` tile-rows (the kernel's unitBytes). */
+export function winogradUnitBytes(groupRows: number, wo: number, ci: number): number {
+  const tiles = groupRows * Math.ceil(wo / 2);
+  return (16 * tiles * Math.ceil(ci / 4) * 4 + 16 * Math.ceil(tiles / 4) * 4 * 8) * 4;
 }
 
 let zeroRow: { heap: Heap; ptr: number; floats: number } | undefined;
@@ -220,24 +258,22 @@ export function runConv2d(
     return;
   }
   if (path === "winograd") {
-    // The unit is a tile-row (two output rows). Each call uses the scratch slot of its first
-    // tile-row, so calls on disjoint ranges (threads) never share scratch.
-    const tileRows = d.n * Math.ceil(win.ho / 2);
-    const slot = winogradSlotBytes(win.wo, d.ci);
+    const plan = winogradPlan(d.n, win.ho, win.wo, d.ci, d.co, getThreadsCount());
     const u = winogradWeights(filter, d.ci, d.co);
     const zero = zeros(heap, d.ci + 3);
-    const scratch = heap.alloc(tileRows * slot, "conv2d winograd scratch");
+    const bytes = plan.units * plan.unitBytes;
+    const scratch = heap.alloc(bytes, "conv2d winograd scratch");
     try {
       runRows(
         "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
         [
-          input.ptr(), u, bias ? bias.ptr() : 0, zero, scratch, out.ptr(), d.h, d.w, d.ci,
-          win.ho, win.wo, d.co, win.padTop, win.padLeft, lo, hi,
+          input.ptr(), u, bias ? bias.ptr() : 0, zero, scratch, out.ptr(), d.n, d.h, d.w, d.ci,
+          win.ho, win.wo, d.co, win.padTop, win.padLeft, plan.groupRows, plan.parts, lo, hi,
         ],
-        tileRows, 2 * flopsPerRow,
+        plan.units, (4 * flopsPerRow * plan.groupRows) / plan.parts,
       );
     } finally {
-      heap.free(scratch, tileRows * slot);
+      heap.free(scratch, bytes);
     }
     return;
   }

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
 import { tensor, conv2d, createConv2d, fused, type Tensor } from "../../src/index.js";
-import { packedWeights, winogradSlotBytes, winogradWeights } from "../../src/ops/conv2d_kernels.js";
+import { packedWeights, winogradPlan, winogradUnitBytes, winogradWeights } from "../../src/ops/conv2d_kernels.js";
 import { conv2dRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../reference.js";
 
 type Act = "linear" | "relu" | "relu6";
@@ -46,7 +46,7 @@ function zeroRow(ci: number): Tensor {
   return tensor(new Float32Array(ci));
 }
 
-const igemm = (name: "f32_igemm_nhwc_minmax_4x8_simd" | "f32_igemm_nhwc_minmax_6x8_simd"): Runner =>
+const igemm = (name: "f32_igemm_nhwc_minmax_4x8_splat_simd" | "f32_igemm_nhwc_minmax_6x8_splat_simd"): Runner =>
   (c, x, w, b, y, r0, r1) => {
     const { pt, pl, ho, wo } = geometry(c);
     const [kh, kw, ci, co] = c.filter;
@@ -60,7 +60,7 @@ const igemm = (name: "f32_igemm_nhwc_minmax_4x8_simd" | "f32_igemm_nhwc_minmax_6
     zero.dispose();
   };
 
-const gemm = (name: "f32_gemm_minmax_4x8_simd" | "f32_gemm_minmax_6x8_simd"): Runner =>
+const gemm = (name: "f32_gemm_minmax_4x8_splat_simd" | "f32_gemm_minmax_6x8_splat_simd"): Runner =>
   (c, x, w, b, y, r0, r1) => {
     const [, , ci, co] = c.filter;
     const packed = packedWeights(w, b, ci, co);
@@ -89,22 +89,25 @@ const im2colGemm: Runner = (c, x, w, b, y, r0, r1) => {
   const s = m >> 1;
   gather(s, m);
   gather(0, s);
-  backend().kernels.f32_gemm_minmax_4x8_simd(col.ptr(), packed, y.ptr() + r0 * wo * co * 4, k, co, wo, lo, hi, 0, m);
+  backend().kernels.f32_gemm_minmax_6x8_splat_simd(col.ptr(), packed, y.ptr() + r0 * wo * co * 4, k, co, wo, lo, hi, 0, m);
   col.dispose();
 };
 
-/** The Winograd kernel: rows are tile-rows (pairs of output rows); scratch has one slot per tile-row. */
-const winograd: Runner = (c, x, w, b, y, r0, r1) => {
+/** Work units of the Winograd kernel: groups of `groupRows` tile-rows (pairs of output rows) × `parts` channel ranges. */
+const winogradUnits = (c: Conv2DCase, groupRows: number, parts: number) =>
+  Math.ceil((c.x[0] * Math.ceil(geometry(c).ho / 2)) / groupRows) * parts;
+
+/** The Winograd kernel with a given cut into units; its rows are units, and scratch has one slot per unit. */
+const winograd = (groupRows: number, parts: number): Runner => (c, x, w, b, y, r0, r1) => {
   const { pt, pl, ho, wo } = geometry(c);
   const [, , ci, co] = c.filter;
   const u = winogradWeights(w, ci, co);
   const zero = zeroRow(ci + 3);
-  const tileRows = c.x[0] * Math.ceil(ho / 2);
-  const scratch = tensor(new Float32Array((tileRows * winogradSlotBytes(wo, ci)) / 4).fill(NaN));
+  const scratch = tensor(new Float32Array((winogradUnits(c, groupRows, parts) * winogradUnitBytes(groupRows, wo, ci)) / 4).fill(NaN));
   const [lo, hi] = BOUNDS[c.act];
   backend().kernels.f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
-    x.ptr(), u, b ? b.ptr() : 0, zero.ptr(), scratch.ptr(), y.ptr(), c.x[1], c.x[2], ci, ho, wo, co,
-    pt, pl, lo, hi, r0, r1,
+    x.ptr(), u, b ? b.ptr() : 0, zero.ptr(), scratch.ptr(), y.ptr(), c.x[0], c.x[1], c.x[2], ci, ho, wo, co,
+    pt, pl, groupRows, parts, lo, hi, r0, r1,
   );
   zero.dispose();
   scratch.dispose();
@@ -120,13 +123,13 @@ const direct1: Runner = (c, x, w, b, y, r0, r1) => {
   );
 };
 
-function check(run: Runner, c: KernelCase, seed: number, unit = 1, tol = bound) {
+function check(run: Runner, c: KernelCase, seed: number, rowsOf?: (c: KernelCase) => number, tol = bound) {
   const d = data(c, seed);
   const { ho, wo } = geometry(c);
   const x = tensor(d.x, c.x);
   const w = tensor(d.w, c.filter);
   const b = d.b && tensor(d.b, [c.filter[3]]);
-  const rows = c.x[0] * Math.ceil(ho / unit);
+  const rows = rowsOf ? rowsOf(c) : c.x[0] * ho;
   const yLen = c.x[0] * ho * wo * c.filter[3];
   const y = tensor(new Float32Array(yLen).fill(NaN));
   // Two calls, [split, rows) then [0, split): every row must be written, by its own call only.
@@ -215,12 +218,12 @@ function direct1Grid(): KernelCase[] {
 }
 
 const KERNELS: [string, Runner, () => KernelCase[]][] = [
-  ["f32_igemm_nhwc_minmax_4x8_simd", igemm("f32_igemm_nhwc_minmax_4x8_simd"), igemmGrid],
-  ["f32_igemm_nhwc_minmax_6x8_simd", igemm("f32_igemm_nhwc_minmax_6x8_simd"), igemmGrid],
-  ["f32_gemm_minmax_4x8_simd", gemm("f32_gemm_minmax_4x8_simd"), gemmGrid],
-  ["f32_gemm_minmax_6x8_simd", gemm("f32_gemm_minmax_6x8_simd"), gemmGrid],
+  ["f32_igemm_nhwc_minmax_4x8_splat_simd", igemm("f32_igemm_nhwc_minmax_4x8_splat_simd"), igemmGrid],
+  ["f32_igemm_nhwc_minmax_6x8_splat_simd", igemm("f32_igemm_nhwc_minmax_6x8_splat_simd"), igemmGrid],
+  ["f32_gemm_minmax_4x8_splat_simd", gemm("f32_gemm_minmax_4x8_splat_simd"), gemmGrid],
+  ["f32_gemm_minmax_6x8_splat_simd", gemm("f32_gemm_minmax_6x8_splat_simd"), gemmGrid],
   ["f32_conv2d_nhwc_c1_minmax_w8_simd", direct1, direct1Grid],
-  ["f32_im2col_nhwc + f32_gemm_minmax_4x8_simd", im2colGemm, igemmGrid],
+  ["f32_im2col_nhwc + f32_gemm_minmax_6x8_splat_simd", im2colGemm, igemmGrid],
 ];
 
 describe(`conv kernels (${backend().build} build)`, () => {
@@ -230,15 +233,18 @@ describe(`conv kernels (${backend().build} build)`, () => {
     });
   }
 
-  it("f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd matches the reference within the direct bound on its edge-case grid, for any split of its tile-rows", () => {
+  it("f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd matches the reference within the direct bound on its edge-case grid, for any split of its units", () => {
     let worst = 0;
     winogradGrid().forEach((c, i) => {
-      worst = Math.max(worst, check(winograd, c, 300 + i, 2));
+      // Groups of 1–3 tile-rows and 1–3 channel parts (more parts than 8-channel blocks included).
+      const groupRows = 1 + (i % 3);
+      const parts = 1 + (Math.floor(i / 3) % 3);
+      worst = Math.max(worst, check(winograd(groupRows, parts), c, 300 + i, (k) => winogradUnits(k, groupRows, parts)));
     });
     if (process.env.SIMDCONV_WINOGRAD_REPORT) console.log(`winograd worst error / direct bound: ${worst.toFixed(3)} (${backend().build})`);
   });
 
-  it("Winograd gives the same bits for every split of its tile-rows, several calls at once on one scratch", () => {
+  it("Winograd gives the same bits for every cut into units and every split of them, several calls at once on one scratch", () => {
     const c = conv([2, 9, 11, 12], [3, 3, 12, 20], { bias: true, act: "relu" });
     const d = data(c, 5);
     const { ho, wo } = geometry(c);
@@ -246,37 +252,56 @@ describe(`conv kernels (${backend().build} build)`, () => {
     const w = tensor(d.w, c.filter);
     const b = tensor(d.b!, [20]);
     const [, , ci, co] = c.filter;
-    const tileRows = 2 * Math.ceil(ho / 2);
     const u = winogradWeights(w, ci, co);
     const zero = zeroRow(ci + 3);
-    const scratch = tensor(new Float32Array((tileRows * winogradSlotBytes(wo, ci)) / 4));
-    const runSplit = (cuts: number[]) => {
+    const runSplit = (groupRows: number, parts: number, cuts: number[]) => {
+      const units = winogradUnits(c, groupRows, parts);
+      const scratch = tensor(new Float32Array((units * winogradUnitBytes(groupRows, wo, ci)) / 4));
       const y = tensor(new Float32Array(2 * ho * wo * co).fill(NaN));
-      // Interleave the ranges' tile-rows so every range's scratch slot is live while the others run.
-      const ranges = cuts.slice(0, -1).map((r0, i) => [r0, cuts[i + 1]] as const);
+      // Interleave the ranges' units so every range's scratch slot is live while the others run;
+      // each call covers up to two units, so a group's second part finds its inputs transformed.
+      const bounds = [...cuts.filter((r) => r < units), units];
+      const ranges = bounds.slice(0, -1).map((r0, i) => [r0, bounds[i + 1]] as const);
       const pos = ranges.map(([r0]) => r0);
       for (let busy = true; busy; ) {
         busy = false;
         ranges.forEach(([, r1], i) => {
           if (pos[i] >= r1) return;
           busy = true;
-          // One tile-row at a time: the call for [pos, pos+1) uses slot pos, inside its range.
+          const end = Math.min(r1, pos[i] + 2);
           backend().kernels.f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
-            x.ptr(), u, b.ptr(), zero.ptr(), scratch.ptr(), y.ptr(), c.x[1], c.x[2], ci, ho, wo, co,
-            1, 1, 0, Infinity, pos[i], pos[i] + 1,
+            x.ptr(), u, b.ptr(), zero.ptr(), scratch.ptr(), y.ptr(), 2, c.x[1], c.x[2], ci, ho, wo, co,
+            1, 1, groupRows, parts, 0, Infinity, pos[i], end,
           );
-          pos[i]++;
+          pos[i] = end;
         });
       }
       const out = Array.from(y.dataSync());
       y.dispose();
+      scratch.dispose();
       return out;
     };
-    const one = runSplit([0, tileRows]);
-    for (const cuts of [[0, 1, tileRows], [0, 3, 4, 7, tileRows], [0, 2, 5, 6, 9, tileRows], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, tileRows]])
-      expect(runSplit(cuts), `split ${cuts}`).toEqual(one);
+    const one = runSplit(1, 1, [0]);
     expect(one.some(Number.isNaN)).toBe(false);
-    for (const t of [x, w, b, zero, scratch]) t.dispose();
+    for (const [groupRows, parts] of [[1, 1], [2, 1], [3, 2], [1, 3], [4, 2], [10, 3]])
+      for (const cuts of [[0], [0, 1], [0, 3, 4], [0, 1, 2, 3, 4, 5]])
+        expect(runSplit(groupRows, parts, cuts), `groupRows ${groupRows}, parts ${parts}, split ${cuts}`).toEqual(one);
+    for (const t of [x, w, b, zero]) t.dispose();
+  });
+});
+
+describe("winogradPlan", () => {
+  it("cuts output channels into parts only when the tile-row groups do not share out evenly", () => {
+    // 512→512 on 28×28: 14 tile-rows in 7 groups of 2; 2 threads would split them 4 : 3.
+    expect(winogradPlan(1, 28, 28, 512, 512, 1)).toMatchObject({ groupRows: 2, parts: 1, units: 7 });
+    expect(winogradPlan(1, 28, 28, 512, 512, 2)).toMatchObject({ groupRows: 2, parts: 2, units: 14 });
+    // 256→256 on 56×56: 14 groups share evenly.
+    expect(winogradPlan(1, 56, 56, 256, 256, 2)).toMatchObject({ parts: 1, units: 14 });
+    // The threads test's case: one group of 6 tile-rows, 5 channel blocks.
+    expect(winogradPlan(1, 12, 10, 64, 40, 2)).toMatchObject({ groupRows: 6, parts: 2, units: 2 });
+    expect(winogradPlan(1, 12, 10, 64, 40, 3)).toMatchObject({ parts: 3, units: 3 });
+    // One 8-channel block cannot be cut: one unit, whatever the threads.
+    expect(winogradPlan(1, 12, 10, 64, 8, 2)).toMatchObject({ parts: 1, units: 1 });
   });
 });
 

@@ -5,11 +5,11 @@ import { CACHE_BYTES, clampMinMax, madd, storeRow8 } from "../common";
  * y[m, :] = clamp(bias + x[m, :] · W) for the pixels of output rows [r0, r1), where one row is
  * `pixelsPerRow` pixels (a 1×1 stride-1 VALID conv over NHWC is a GEMM over pixels).
  * `packed` holds 8-channel blocks of [bias(8), W[k][8] for k < ci], zero-padded past co.
- * Tiles are 6 pixels × 8 channels; the last tile of the range re-reads its last pixel
+ * Tiles are 4 pixels × 8 channels; the last tile of the range re-reads its last pixel
  * instead of reading past the range, and stores only the pixels it owns, so a pixel's result
  * never depends on how the rows were split.
  */
-export function f32_gemm_minmax_6x8_simd(
+export function f32_gemm_minmax_4x8_splat_simd(
   x: usize, packed: usize, y: usize,
   ci: i32, co: i32, pixelsPerRow: i32,
   outMin: f32, outMax: f32,
@@ -25,20 +25,18 @@ export function f32_gemm_minmax_6x8_simd(
   // Loop order keeps both operands cached: a chunk of pixels whose inputs fit in cache meets
   // a chunk of packed blocks that fits too (all of them, for most filters), blocks innermost
   // so each pixel's output row is written whole.
-  const chunk = max(6, <i32>(CACHE_BYTES / rowBytes) / 6 * 6);
+  const chunk = max(4, <i32>(CACHE_BYTES / rowBytes) / 4 * 4);
   const blocksPerChunk = max(1, <i32>(CACHE_BYTES / blockBytes));
   for (let m0 = r0 * pixelsPerRow; m0 < end; m0 += chunk) {
     const m1 = min(end, m0 + chunk);
     for (let cb = 0; cb < blocks; cb += blocksPerChunk) {
       const cbEnd = min(blocks, cb + blocksPerChunk);
-      for (let m = m0; m < m1; m += 6) {
+      for (let m = m0; m < m1; m += 4) {
         const rows = m1 - m;
         const q0 = x + <usize>min(m + 0, m1 - 1) * rowBytes;
         const q1 = x + <usize>min(m + 1, m1 - 1) * rowBytes;
         const q2 = x + <usize>min(m + 2, m1 - 1) * rowBytes;
         const q3 = x + <usize>min(m + 3, m1 - 1) * rowBytes;
-        const q4 = x + <usize>min(m + 4, m1 - 1) * rowBytes;
-        const q5 = x + <usize>min(m + 5, m1 - 1) * rowBytes;
         for (let bi = cb; bi < cbEnd; bi++) {
           const c = bi * 8;
           const block = packed + <usize>bi * blockBytes;
@@ -48,72 +46,84 @@ export function f32_gemm_minmax_6x8_simd(
           const y1 = y + <usize>(m + 1) * outRow + cOff;
           const y2 = y + <usize>(m + 2) * outRow + cOff;
           const y3 = y + <usize>(m + 3) * outRow + cOff;
-          const y4 = y + <usize>(m + 4) * outRow + cOff;
-          const y5 = y + <usize>(m + 5) * outRow + cOff;
           const b0 = v128.load(block, 0);
           const b1 = v128.load(block, 16);
           let a00 = b0, a01 = b1;
           let a10 = b0, a11 = b1;
           let a20 = b0, a21 = b1;
           let a30 = b0, a31 = b1;
-          let a40 = b0, a41 = b1;
-          let a50 = b0, a51 = b1;
           let w = block + 32;
           let p0 = q0;
           let p1 = q1;
           let p2 = q2;
           let p3 = q3;
-          let p4 = q4;
-          let p5 = q5;
           let k = ci;
-          for (; k >= 2; k -= 2) {
+          for (; k >= 4; k -= 4) {
+            const xv0 = v128.load(p0);
+            const xv1 = v128.load(p1);
+            const xv2 = v128.load(p2);
+            const xv3 = v128.load(p3);
             const w0_0 = v128.load(w, 0);
             const w1_0 = v128.load(w, 16);
-            const x0_0 = v128.load32_splat(p0, 0);
+            const x0_0 = v128.shuffle<i32>(xv0, xv0, 0, 0, 0, 0);
             a00 = madd(x0_0, w0_0, a00);
             a01 = madd(x0_0, w1_0, a01);
-            const x1_0 = v128.load32_splat(p1, 0);
+            const x1_0 = v128.shuffle<i32>(xv1, xv1, 0, 0, 0, 0);
             a10 = madd(x1_0, w0_0, a10);
             a11 = madd(x1_0, w1_0, a11);
-            const x2_0 = v128.load32_splat(p2, 0);
+            const x2_0 = v128.shuffle<i32>(xv2, xv2, 0, 0, 0, 0);
             a20 = madd(x2_0, w0_0, a20);
             a21 = madd(x2_0, w1_0, a21);
-            const x3_0 = v128.load32_splat(p3, 0);
+            const x3_0 = v128.shuffle<i32>(xv3, xv3, 0, 0, 0, 0);
             a30 = madd(x3_0, w0_0, a30);
             a31 = madd(x3_0, w1_0, a31);
-            const x4_0 = v128.load32_splat(p4, 0);
-            a40 = madd(x4_0, w0_0, a40);
-            a41 = madd(x4_0, w1_0, a41);
-            const x5_0 = v128.load32_splat(p5, 0);
-            a50 = madd(x5_0, w0_0, a50);
-            a51 = madd(x5_0, w1_0, a51);
-            const w0_4 = v128.load(w, 32);
-            const w1_4 = v128.load(w, 48);
-            const x0_4 = v128.load32_splat(p0, 4);
-            a00 = madd(x0_4, w0_4, a00);
-            a01 = madd(x0_4, w1_4, a01);
-            const x1_4 = v128.load32_splat(p1, 4);
-            a10 = madd(x1_4, w0_4, a10);
-            a11 = madd(x1_4, w1_4, a11);
-            const x2_4 = v128.load32_splat(p2, 4);
-            a20 = madd(x2_4, w0_4, a20);
-            a21 = madd(x2_4, w1_4, a21);
-            const x3_4 = v128.load32_splat(p3, 4);
-            a30 = madd(x3_4, w0_4, a30);
-            a31 = madd(x3_4, w1_4, a31);
-            const x4_4 = v128.load32_splat(p4, 4);
-            a40 = madd(x4_4, w0_4, a40);
-            a41 = madd(x4_4, w1_4, a41);
-            const x5_4 = v128.load32_splat(p5, 4);
-            a50 = madd(x5_4, w0_4, a50);
-            a51 = madd(x5_4, w1_4, a51);
-            p0 += 8;
-            p1 += 8;
-            p2 += 8;
-            p3 += 8;
-            p4 += 8;
-            p5 += 8;
-            w += 64;
+            const w0_1 = v128.load(w, 32);
+            const w1_1 = v128.load(w, 48);
+            const x0_1 = v128.shuffle<i32>(xv0, xv0, 1, 1, 1, 1);
+            a00 = madd(x0_1, w0_1, a00);
+            a01 = madd(x0_1, w1_1, a01);
+            const x1_1 = v128.shuffle<i32>(xv1, xv1, 1, 1, 1, 1);
+            a10 = madd(x1_1, w0_1, a10);
+            a11 = madd(x1_1, w1_1, a11);
+            const x2_1 = v128.shuffle<i32>(xv2, xv2, 1, 1, 1, 1);
+            a20 = madd(x2_1, w0_1, a20);
+            a21 = madd(x2_1, w1_1, a21);
+            const x3_1 = v128.shuffle<i32>(xv3, xv3, 1, 1, 1, 1);
+            a30 = madd(x3_1, w0_1, a30);
+            a31 = madd(x3_1, w1_1, a31);
+            const w0_2 = v128.load(w, 64);
+            const w1_2 = v128.load(w, 80);
+            const x0_2 = v128.shuffle<i32>(xv0, xv0, 2, 2, 2, 2);
+            a00 = madd(x0_2, w0_2, a00);
+            a01 = madd(x0_2, w1_2, a01);
+            const x1_2 = v128.shuffle<i32>(xv1, xv1, 2, 2, 2, 2);
+            a10 = madd(x1_2, w0_2, a10);
+            a11 = madd(x1_2, w1_2, a11);
+            const x2_2 = v128.shuffle<i32>(xv2, xv2, 2, 2, 2, 2);
+            a20 = madd(x2_2, w0_2, a20);
+            a21 = madd(x2_2, w1_2, a21);
+            const x3_2 = v128.shuffle<i32>(xv3, xv3, 2, 2, 2, 2);
+            a30 = madd(x3_2, w0_2, a30);
+            a31 = madd(x3_2, w1_2, a31);
+            const w0_3 = v128.load(w, 96);
+            const w1_3 = v128.load(w, 112);
+            const x0_3 = v128.shuffle<i32>(xv0, xv0, 3, 3, 3, 3);
+            a00 = madd(x0_3, w0_3, a00);
+            a01 = madd(x0_3, w1_3, a01);
+            const x1_3 = v128.shuffle<i32>(xv1, xv1, 3, 3, 3, 3);
+            a10 = madd(x1_3, w0_3, a10);
+            a11 = madd(x1_3, w1_3, a11);
+            const x2_3 = v128.shuffle<i32>(xv2, xv2, 3, 3, 3, 3);
+            a20 = madd(x2_3, w0_3, a20);
+            a21 = madd(x2_3, w1_3, a21);
+            const x3_3 = v128.shuffle<i32>(xv3, xv3, 3, 3, 3, 3);
+            a30 = madd(x3_3, w0_3, a30);
+            a31 = madd(x3_3, w1_3, a31);
+            p0 += 16;
+            p1 += 16;
+            p2 += 16;
+            p3 += 16;
+            w += 128;
           }
           for (; k > 0; k--) {
             const w0_0 = v128.load(w, 0);
@@ -130,26 +140,16 @@ export function f32_gemm_minmax_6x8_simd(
             const x3_0 = v128.load32_splat(p3, 0);
             a30 = madd(x3_0, w0_0, a30);
             a31 = madd(x3_0, w1_0, a31);
-            const x4_0 = v128.load32_splat(p4, 0);
-            a40 = madd(x4_0, w0_0, a40);
-            a41 = madd(x4_0, w1_0, a41);
-            const x5_0 = v128.load32_splat(p5, 0);
-            a50 = madd(x5_0, w0_0, a50);
-            a51 = madd(x5_0, w1_0, a51);
             p0 += 4;
             p1 += 4;
             p2 += 4;
             p3 += 4;
-            p4 += 4;
-            p5 += 4;
             w += 32;
           }
           storeRow8(y0, clampMinMax(a00, vlo, vhi), clampMinMax(a01, vlo, vhi), nc);
           if (rows > 1) storeRow8(y1, clampMinMax(a10, vlo, vhi), clampMinMax(a11, vlo, vhi), nc);
           if (rows > 2) storeRow8(y2, clampMinMax(a20, vlo, vhi), clampMinMax(a21, vlo, vhi), nc);
           if (rows > 3) storeRow8(y3, clampMinMax(a30, vlo, vhi), clampMinMax(a31, vlo, vhi), nc);
-          if (rows > 4) storeRow8(y4, clampMinMax(a40, vlo, vhi), clampMinMax(a41, vlo, vhi), nc);
-          if (rows > 5) storeRow8(y5, clampMinMax(a50, vlo, vhi), clampMinMax(a51, vlo, vhi), nc);
         }
       }
     }
