@@ -1,4 +1,4 @@
-// Winograd F(2×2,3×3) against the 4×8 IGEMM on 3×3 stride-1 SAME convs (npm run bench picks
+// Winograd F(2×2,3×3) against the IGEMM conv2d selects (6×8 splat) on 3×3 stride-1 SAME convs (npm run bench picks
 // between them by channel counts; this is where the thresholds come from). Kernels are called
 // directly and interleaved in one process, so load on the machine hits both alike.
 //   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/winograd.mjs [--plain] [--runs 9] [--shapes 56:16:16,224:3:64 (hw:ci:co)]
@@ -35,8 +35,13 @@ for (const [hw, ci, co] of SHAPES) {
   const packed = alloc(Math.ceil(co / 8) * (8 + 72 * ci) * 4);
   const u = alloc(16 * Math.ceil(co / 8) * 8 * ci * 4);
   const th = Math.ceil(ho / 2), tw = Math.ceil(wo / 2);
-  const slot = (16 * tw * (Math.ceil(ci / 4) * 4) + 16 * Math.ceil(tw / 4) * 4 * 8) * 4;
-  const scratch = alloc(th * slot);
+  // One thread's plan, as winogradPlan (src/ops/conv2d_kernels.ts): groups of tile-rows whose
+  // transformed inputs fill about 1 MB, one unit per group.
+  const ciPad = Math.ceil(ci / 4) * 4;
+  const groupRows = Math.max(1, Math.min(th, Math.floor((1 << 20) / (16 * tw * ciPad * 4))));
+  const units = Math.ceil(th / groupRows);
+  const tiles = groupRows * tw;
+  const scratch = alloc(units * (16 * tiles * ciPad + 16 * Math.ceil(tiles / 4) * 4 * 8) * 4);
   const need = top - memory.buffer.byteLength;
   if (need > 0) memory.grow(Math.ceil(need / 65536));
   const mem = new Float32Array(memory.buffer);
@@ -45,8 +50,8 @@ for (const [hw, ci, co] of SHAPES) {
   k.f32_packw_hwio_x8(f, 0, packed, 9 * ci, co);
   k.f32_winograd_2x2_3x3_packw_hwio_x8(f, u, ci, co);
   const variants = [
-    ["igemm 4x8", () => k.f32_igemm_nhwc_minmax_4x8_splat_simd(x, packed, zero, y, h, w, ci, ho, wo, co, 3, 3, 1, 1, 1, 1, 1, 1, -Infinity, Infinity, 0, ho)],
-    ["winograd", () => k.f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(x, u, 0, zero, scratch, y, h, w, ci, ho, wo, co, 1, 1, -Infinity, Infinity, 0, th)],
+    ["igemm 6x8", () => k.f32_igemm_nhwc_minmax_6x8_splat_simd(x, packed, zero, y, h, w, ci, ho, wo, co, 3, 3, 1, 1, 1, 1, 1, 1, -Infinity, Infinity, 0, ho)],
+    ["winograd", () => k.f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(x, u, 0, zero, scratch, y, 1, h, w, ci, ho, wo, co, 1, 1, groupRows, 1, -Infinity, Infinity, 0, units)],
   ];
   for (const [, run] of variants) for (let i = 0; i < 2; i++) run();
   const times = variants.map(() => []);
