@@ -7,7 +7,7 @@ import { median, parallelHeadroom, random } from "./util.mjs";
 
 const args = process.argv.slice(2);
 console.log(`parallel headroom now: ${(await parallelHeadroom()).toFixed(2)}× (two busy loops vs one; ~2 on a quiet 2-core machine)`);
-const reps = Number(args[args.indexOf("--reps") + 1]) || 5;
+const reps = Number(args[args.indexOf("--reps") + 1]) || 9;
 
 const shapes = [
   { name: "1×224×224×64, 3×3, 64→64, same", x: [1, 224, 224, 64], f: [3, 3, 64, 64] },
@@ -19,52 +19,54 @@ const shapes = [
 const size = (s) => s.reduce((a, b) => a * b, 1);
 
 /**
- * Median ms per conv for each thread count. Counts alternate in rounds, so drift in the
- * machine's load hits both alike; each round starts the workers afresh and warms up first.
+ * Two instances of the library in one process (a second import of the same file is a second
+ * module): `one` on 1 thread, `two` on 2, both on the shared-memory threads build. Their runs
+ * alternate (one, two, then two, one, …), so a burst of load on this shared machine hits both
+ * counts alike; timing all of one count and then all of the other let a burst skew the ratio
+ * either way (1.5× to 2.6× on the same shape within minutes).
  */
-async function time(x, w, counts, reps, minMs = 0) {
-  const ms = new Map(counts.map((n) => [n, []]));
-  const rounds = Math.min(reps, 3);
-  for (let round = 0; round < rounds; round++) {
-    for (const n of counts) {
-      await sc.init({ threads: n });
-      sc.conv2d(x, w, 1, "same").dispose();
-      for (let r = round; r < reps; r += rounds) {
-        let runs = 0;
-        const t0 = performance.now();
-        do {
-          sc.conv2d(x, w, 1, "same").dispose();
-          runs++;
-        } while (performance.now() - t0 < minMs);
-        ms.get(n).push((performance.now() - t0) / runs);
-      }
-    }
+const one = await import("../dist/index.js?one-thread");
+await one.init({ threads: 2 });
+one.setThreadsCount(1);
+const two = sc;
+await two.init({ threads: 2 });
+
+/** Median ms per conv on 1 and on 2 threads, interleaved; each sample repeats the conv for at least minMs. */
+function time(xs, ws, fs, reps, minMs = 0) {
+  const libs = [[one, one.tensor(xs, fs.x), one.tensor(ws, fs.f)], [two, two.tensor(xs, fs.x), two.tensor(ws, fs.f)]];
+  const ms = [[], []];
+  const sample = ([lib, x, w]) => {
+    let runs = 0;
+    const t0 = performance.now();
+    do {
+      lib.conv2d(x, w, 1, "same").dispose();
+      runs++;
+    } while (performance.now() - t0 < minMs);
+    return (performance.now() - t0) / runs;
+  };
+  for (const l of libs) for (let i = 0; i < 2; i++) sample(l);
+  for (let r = 0; r < reps; r++) {
+    const order = r % 2 ? [1, 0] : [0, 1];
+    for (const i of order) ms[i].push(sample(libs[i]));
   }
-  return new Map([...ms].map(([n, v]) => [n, median(v)]));
+  for (const [, x, w] of libs) x.dispose(), w.dispose();
+  return ms.map(median);
 }
 
 if (args.includes("--cutoff")) {
   console.log("| MFLOP | 1 thread µs | 2 threads µs | 2t/1t speedup |\n|---:|---:|---:|---:|");
   for (const [h, c] of [[4, 4], [6, 8], [8, 8], [8, 16], [12, 16], [16, 16], [16, 32], [24, 32], [32, 32]]) {
-    const x = sc.tensor(random(h * h * c, 1), [1, h, h, c]);
-    const w = sc.tensor(random(9 * c * c, 2), [3, 3, c, c]);
-    const t = await time(x, w, [1, 2], reps * 3, 20);
+    const [t1, t2] = time(random(h * h * c, 1), random(9 * c * c, 2), { x: [1, h, h, c], f: [3, 3, c, c] }, reps * 3, 20);
     const mflop = (2 * h * h * c * c * 9) / 1e6;
-    console.log(`| ${mflop.toFixed(3)} | ${(t.get(1) * 1e3).toFixed(1)} | ${(t.get(2) * 1e3).toFixed(1)} | ${(t.get(1) / t.get(2)).toFixed(2)}× |`);
-    x.dispose();
-    w.dispose();
+    console.log(`| ${mflop.toFixed(3)} | ${(t1 * 1e3).toFixed(1)} | ${(t2 * 1e3).toFixed(1)} | ${(t1 / t2).toFixed(2)}× |`);
   }
 } else {
-  const caps = await sc.init({ threads: 2 });
-  console.log(`simdconv build ${caps.build}, ${reps} runs each, median ms`);
+  console.log(`simdconv build ${one.capabilities().build} on 1 thread and ${two.capabilities().build} on 2, ${reps} interleaved runs each, median ms`);
   console.log("| shape | 1 thread ms | 2 threads ms | speedup |\n|---|---:|---:|---:|");
   for (const s of shapes) {
-    const x = sc.tensor(random(size(s.x), 1), s.x);
-    const w = sc.tensor(random(size(s.f), 2), s.f);
-    const t = await time(x, w, [1, 2], reps);
-    console.log(`| ${s.name} | ${t.get(1).toFixed(2)} | ${t.get(2).toFixed(2)} | ${(t.get(1) / t.get(2)).toFixed(2)}× |`);
-    x.dispose();
-    w.dispose();
+    const [t1, t2] = time(random(size(s.x), 1), random(size(s.f), 2), { x: s.x, f: s.f }, reps);
+    console.log(`| ${s.name} | ${t1.toFixed(2)} | ${t2.toFixed(2)} | ${(t1 / t2).toFixed(2)}× |`);
   }
 }
-await sc.shutdownThreads();
+await one.shutdownThreads();
+await two.shutdownThreads();
