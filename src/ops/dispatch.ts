@@ -14,6 +14,16 @@ type RowKernel = {
 }[keyof Kernels];
 
 /**
+ * On one thread, an op of at least this much work is still made in several calls. V8 starts a
+ * wasm function in its baseline compiler and swaps in the optimised code only for later calls,
+ * never for a call in flight, so a large first op done in one call ran 2.5–3× slower from end
+ * to end (bench shape 3: 258–292 ms against about 100). Pieces after the first pick up the
+ * optimised code as soon as it is ready; a call costs about a microsecond.
+ */
+const PIECE_FLOPS = 16e6;
+const MAX_PIECES = 16;
+
+/**
  * Runs `kernel(...args, r0, r1)` over rows [0, rows). `flopsPerRow` lets a scheduler decide
  * whether splitting pays for itself.
  */
@@ -21,6 +31,8 @@ export function runRows(kernel: RowKernel, args: number[], rows: number, flopsPe
   if (rows <= 0) return;
   const fn = backend().kernels[kernel] as (...a: number[]) => void;
   const pool = poolFor(rows, flopsPerRow);
-  if (pool) pool.run(kernel, fn, args, rows, flopsPerRow);
-  else fn(...args, 0, rows);
+  if (pool) return pool.run(kernel, fn, args, rows, flopsPerRow);
+  const pieces = Math.min(rows, MAX_PIECES, Math.floor((rows * flopsPerRow) / PIECE_FLOPS)) || 1;
+  const step = Math.ceil(rows / pieces);
+  for (let r0 = 0; r0 < rows; r0 += step) fn(...args, r0, Math.min(rows, r0 + step));
 }
