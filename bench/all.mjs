@@ -4,13 +4,14 @@
 //   2. threads.mjs        2 threads vs 1 of our own
 //   3. threads-peers.mjs  ours on 2 threads vs onnxruntime-web at numThreads = 2
 //   4. cold-start.mjs     fresh-process import + first conv vs tfjs-backend-wasm
+//   5. first-op.mjs       the first large conv of a fresh process vs warm, and vs tfjs-backend-wasm
 // Arguments go to bench.mjs; with --shapes or --quick only bench.mjs runs (a partial pass).
 import { spawnSync } from "node:child_process";
 
 const args = process.argv.slice(2);
 const partial = args.includes("--shapes") || args.includes("--quick");
 const steps = [["--experimental-wasm-relaxed-simd", "bench/bench.mjs", ...args]];
-if (!partial) steps.push(["bench/threads.mjs"], ["bench/threads-peers.mjs"], ["bench/cold-start.mjs"]);
+if (!partial) steps.push(["bench/threads.mjs"], ["bench/threads-peers.mjs"], ["bench/cold-start.mjs"], ["bench/first-op.mjs"]);
 for (const step of steps) {
   const r = spawnSync(process.execPath, step, { stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);

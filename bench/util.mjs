@@ -7,23 +7,54 @@ export const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 /**
  * How well this machine runs two threads at once right now: the speedup of two independent
  * busy loops over one. About 2 on a quiet 2-core machine; near 1 means other work holds the
- * cores, and thread speedups measured now mean nothing.
+ * cores, and thread speedups measured now mean nothing. The two workers stay up, so the
+ * probe can be taken between the runs it qualifies: `measure()` blocks for about 150 ms.
  */
-export async function parallelHeadroom() {
+export function headroomProbe(iterations = 5e7) {
   const { Worker } = process.getBuiltinModule("worker_threads");
-  const loop = "let s = 0; for (let i = 0; i < 5e7; i++) s += i % 7; require('worker_threads').parentPort.postMessage(s);";
-  const run = async (n) => {
+  // ctl: [0] generation (-1: leave), [1] workers in this round, [2] workers done.
+  const ctl = new Int32Array(new SharedArrayBuffer(16));
+  const loop = `
+    const { workerData: { ctl, i, n } } = require("worker_threads");
+    let seen = 0, sink = 0;
+    for (;;) {
+      Atomics.wait(ctl, 0, seen);
+      seen = Atomics.load(ctl, 0);
+      if (seen < 0) break;
+      if (i >= Atomics.load(ctl, 1)) continue;
+      for (let k = 0; k < n; k++) sink += k % 7;
+      Atomics.add(ctl, 2, 1);
+      Atomics.notify(ctl, 2);
+    }
+    if (sink === -1) console.log(sink);`;
+  const workers = [0, 1].map((i) => new Worker(loop, { eval: true, workerData: { ctl, i, n: iterations } }));
+  const round = (n) => {
+    Atomics.store(ctl, 2, 0);
+    Atomics.store(ctl, 1, n);
+    Atomics.add(ctl, 0, 1);
+    Atomics.notify(ctl, 0);
     const t = performance.now();
-    await Promise.all(
-      Array.from({ length: n }, () => new Promise((resolve, reject) => {
-        const w = new Worker(loop, { eval: true });
-        w.once("message", () => w.terminate().then(resolve));
-        w.once("error", reject);
-      })),
-    );
+    for (let d = Atomics.load(ctl, 2); d < n; d = Atomics.load(ctl, 2)) Atomics.wait(ctl, 2, d, 1000);
     return performance.now() - t;
   };
-  await run(1);
-  const one = await run(1);
-  return (2 * one) / (await run(2));
+  round(2); // both workers up and warm
+  return {
+    measure: () => (2 * round(1)) / round(2),
+    close: () => {
+      Atomics.store(ctl, 0, -1);
+      Atomics.notify(ctl, 0);
+      return Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
+/** One reading of headroomProbe, for scripts that need it once. */
+export async function parallelHeadroom() {
+  const probe = headroomProbe();
+  try {
+    probe.measure();
+    return probe.measure();
+  } finally {
+    await probe.close();
+  }
 }
