@@ -25,8 +25,10 @@ const grid: Conv2DCase[] = [
   { x: [1, 2, 300, 3], filter: [2, 3, 3, 7], strides: [1, 1], dilations: [1, 1], pad: "same" },
   // The few-channel path (gather + GEMM, ci ≤ 4, co ≥ 64), with more rows than one chunk.
   { x: [2, 60, 120, 3], filter: [3, 3, 3, 65], strides: [1, 1], dilations: [1, 1], pad: "same" },
-  // Winograd with too few tile-rows to share evenly, so its output channels are cut into parts
-  // (2 parts on 2 threads, 3 on 3; see the winogradPlan test), and with many groups.
+  // Winograd with large weights and too few tile-rows to share evenly, so its output channels
+  // are cut into parts (2 on 2 threads, 3 on 3; see the winogradPlan test); then small weights,
+  // whose groups shrink instead; then many groups.
+  { x: [1, 6, 6, 128], filter: [3, 3, 128, 136], strides: [1, 1], dilations: [1, 1], pad: "same" },
   { x: [1, 12, 10, 64], filter: [3, 3, 64, 40], strides: [1, 1], dilations: [1, 1], pad: "same" },
   { x: [2, 30, 9, 9], filter: [3, 3, 9, 17], strides: [1, 1], dilations: [1, 1], pad: "valid" },
 ];

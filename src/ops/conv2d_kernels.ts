@@ -125,9 +125,14 @@ export function winogradPlan(n: number, ho: number, wo: number, ci: number, co: 
   const tw = Math.ceil(wo / 2);
   const tileRows = n * Math.ceil(ho / 2);
   const ciPad = Math.ceil(ci / 4) * 4;
-  const groupRows = Math.max(1, Math.min(tileRows, Math.floor(WINOGRAD_GROUP_BYTES / (16 * tw * ciPad * 4))));
-  const groups = Math.ceil(tileRows / groupRows);
   const blocks = Math.ceil(co / 8);
+  let groupRows = Math.max(1, Math.min(tileRows, Math.floor(WINOGRAD_GROUP_BYTES / (16 * tw * ciPad * 4))));
+  // Weights that stay cached cost nothing to stream again, so on threads a small conv takes
+  // smaller groups, enough for 4 units per thread, rather than one group cut into parts.
+  if (threads > 1 && 16 * ciPad * blocks * 32 <= WINOGRAD_GROUP_BYTES) {
+    groupRows = Math.min(groupRows, Math.max(1, Math.floor(tileRows / (4 * threads))));
+  }
+  const groups = Math.ceil(tileRows / groupRows);
   let parts = 1;
   const even = (p: number) => Math.ceil((groups * p) / threads) <= 1.1 * ((groups * p) / threads);
   while (threads > 1 && !even(parts) && parts < Math.min(blocks, 8)) parts++;
@@ -270,7 +275,7 @@ export function runConv2d(
           input.ptr(), u, bias ? bias.ptr() : 0, zero, scratch, out.ptr(), d.n, d.h, d.w, d.ci,
           win.ho, win.wo, d.co, win.padTop, win.padLeft, plan.groupRows, plan.parts, lo, hi,
         ],
-        plan.units, (4 * flopsPerRow * plan.groupRows) / plan.parts,
+        plan.units, (2 * flopsPerRow * plan.groupRows) / plan.parts, // a tile-row is two output rows
       );
     } finally {
       heap.free(scratch, bytes);

@@ -291,17 +291,22 @@ describe(`conv kernels (${backend().build} build)`, () => {
 });
 
 describe("winogradPlan", () => {
-  it("cuts output channels into parts only when the tile-row groups do not share out evenly", () => {
+  it("cuts output channels into parts only when the tile-row groups do not share out evenly and the weights are large", () => {
     // 512→512 on 28×28: 14 tile-rows in 7 groups of 2; 2 threads would split them 4 : 3.
     expect(winogradPlan(1, 28, 28, 512, 512, 1)).toMatchObject({ groupRows: 2, parts: 1, units: 7 });
     expect(winogradPlan(1, 28, 28, 512, 512, 2)).toMatchObject({ groupRows: 2, parts: 2, units: 14 });
     // 256→256 on 56×56: 14 groups share evenly.
     expect(winogradPlan(1, 56, 56, 256, 256, 2)).toMatchObject({ parts: 1, units: 14 });
-    // The threads test's case: one group of 6 tile-rows, 5 channel blocks.
-    expect(winogradPlan(1, 12, 10, 64, 40, 2)).toMatchObject({ groupRows: 6, parts: 2, units: 2 });
-    expect(winogradPlan(1, 12, 10, 64, 40, 3)).toMatchObject({ parts: 3, units: 3 });
+    // The threads test's case: weights past 1 MB, one group of 3 tile-rows, 17 channel blocks.
+    expect(winogradPlan(1, 6, 6, 128, 136, 1)).toMatchObject({ groupRows: 3, parts: 1, units: 1 });
+    expect(winogradPlan(1, 6, 6, 128, 136, 2)).toMatchObject({ groupRows: 3, parts: 2, units: 2 });
+    expect(winogradPlan(1, 6, 6, 128, 136, 3)).toMatchObject({ parts: 3, units: 3 });
+    // Weights that stay cached: on threads, groups shrink to give 4 units per thread instead.
+    expect(winogradPlan(1, 12, 10, 64, 40, 1)).toMatchObject({ groupRows: 6, parts: 1, units: 1 });
+    expect(winogradPlan(1, 12, 10, 64, 40, 2)).toMatchObject({ groupRows: 1, parts: 1, units: 6 });
+    expect(winogradPlan(1, 20, 20, 24, 24, 2)).toMatchObject({ groupRows: 1, parts: 1, units: 10 });
     // One 8-channel block cannot be cut: one unit, whatever the threads.
-    expect(winogradPlan(1, 12, 10, 64, 8, 2)).toMatchObject({ parts: 1, units: 1 });
+    expect(winogradPlan(1, 2, 6, 4096, 8, 2)).toMatchObject({ groupRows: 1, parts: 1, units: 1 });
   });
 });
 
