@@ -1,0 +1,35 @@
+// Ratios against one peer across several `npm run bench -- --json FILE` runs: each table's
+// ratio (peer ms / simdconv ms), then the median over all of them. On a shared, noisy host one
+// run's ratio can swing by 20 %, so a target is judged on the median of several.
+//   node bench/summarize.mjs [--peer tfjs-wasm] run1.json run2.json …
+import { readFileSync } from "node:fs";
+
+/** The middle value, or the mean of the middle two. */
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const args = process.argv.slice(2);
+const peerAt = args.indexOf("--peer");
+const peer = peerAt >= 0 ? args.splice(peerAt, 2)[1] : "tfjs-wasm";
+const runs = args.map((f) => JSON.parse(readFileSync(f, "utf8")));
+if (runs.length === 0) throw new Error("usage: node bench/summarize.mjs [--peer NAME] run.json …");
+
+const rows = new Map();
+for (const run of runs) {
+  for (const table of run.tables) {
+    for (const row of table) {
+      const ms = (lib) => row.results.find((r) => r.lib === lib)?.ms;
+      if (ms(peer) === undefined) continue;
+      if (!rows.has(row.id)) rows.set(row.id, { label: row.label, ratios: [] });
+      rows.get(row.id).ratios.push(ms(peer) / ms("simdconv"));
+    }
+  }
+}
+console.log(`× = ${peer} ms / simdconv ms, per table, over ${runs.length} run(s): ${runs.map((r) => r.date).join(", ")}`);
+console.log("| # | shape | per table | median |\n|---|---|---|---:|");
+for (const [id, { label, ratios }] of rows) {
+  console.log(`| ${id} | ${label} | ${ratios.map((r) => r.toFixed(2)).join(", ")} | **${median(ratios).toFixed(2)}×** |`);
+}
