@@ -14,7 +14,8 @@ import type { Window2D } from "./conv_util.js";
 const NR = 8;
 /**
  * The tile of the general case and of the plain GEMM: 6×8 with lane-shuffle broadcasts ran
- * bench shapes 2 and 6–8 7–27 % faster than 4×8 (bench/tiles.mjs; README, performance).
+ * bench shapes 2 and 6–8 7–27 % faster than the earlier 4×8 with broadcast loads, in
+ * interleaved runs (README, performance; bench/tiles.mjs compares the tiles now built).
  */
 const IGEMM = "f32_igemm_nhwc_minmax_6x8_splat_simd";
 const GEMM = "f32_gemm_minmax_6x8_splat_simd";
@@ -116,10 +117,11 @@ export interface WinogradPlan {
 }
 
 /**
- * Groups come from the shape alone. Output channels are cut into parts only when there are
- * too few groups to share out evenly over `threads` (within 10 %): 512→512 on 28×28 has 7
- * groups, which 2 threads would split 4 : 3. Parts change only who computes an output, not
- * how, so results are the same for any `threads`.
+ * Groups hold about 1 MB of transformed inputs. On threads, a conv whose transformed weights
+ * fit in that too takes smaller groups, 4 units per thread. Output channels are cut into parts
+ * only when the groups still do not share out evenly over `threads` (within 10 %): 512→512 on
+ * 28×28 has 7 groups, which 2 threads would split 4 : 3. Groups and parts change only who
+ * computes an output, not how, so results are the same for any `threads`.
  */
 export function winogradPlan(n: number, ho: number, wo: number, ci: number, co: number, threads: number): WinogradPlan {
   const tw = Math.ceil(wo / 2);
@@ -129,7 +131,7 @@ export function winogradPlan(n: number, ho: number, wo: number, ci: number, co: 
   let groupRows = Math.max(1, Math.min(tileRows, Math.floor(WINOGRAD_GROUP_BYTES / (16 * tw * ciPad * 4))));
   // Weights that stay cached cost nothing to stream again, so on threads a small conv takes
   // smaller groups, enough for 4 units per thread, rather than one group cut into parts.
-  if (threads > 1 && 16 * ciPad * blocks * 32 <= WINOGRAD_GROUP_BYTES) {
+  if (threads > 1 && 16 * blocks * ci * 32 <= WINOGRAD_GROUP_BYTES) {
     groupRows = Math.min(groupRows, Math.max(1, Math.floor(tileRows / (4 * threads))));
   }
   const groups = Math.ceil(tileRows / groupRows);

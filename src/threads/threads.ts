@@ -16,8 +16,8 @@ import { MAX_WORKERS } from "./control.js";
 /**
  * Below this much work (flopsPerRow × rows) an op runs on the calling thread alone: sharing
  * an op out costs some microseconds (publishing it, waking workers, output cache lines moving
- * between cores). `npm run bench:threads -- --cutoff` on 2 cores, 3×3 convs, with every op
- * forced to split (2026-11-28, after the 6×8 kernels and Winograd units): 0.07 MFLOP ran
+ * between cores). `npm run bench:threads -- --cutoff` on 2 cores, 3×3 convs, built with this
+ * set to 0 so every op splits (2026-11-28, after the 6×8 kernels and Winograd units): 0.07 MFLOP ran
  * 0.78× as fast on 2 threads, 0.30 0.96×, 0.66 1.04–1.11×, 0.90 0.82×, 1.18 1.61–1.64×,
  * 1.49 1.12×, 2.65 1.40×, 4.7 1.57–1.87×. Faster kernels move the break-even up (the cost is
  * in µs, not flops): re-measure when kernels change.
