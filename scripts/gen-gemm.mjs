@@ -51,8 +51,8 @@ function step(mr, nr, byteOffset, pointer, weights) {
 /**
  * Four input channels: one vector load per pixel, then each lane broadcast by a shuffle (the
  * "splat" of the kernels' names, as in XNNPACK), so there are half the loads per multiply-add
- * of broadcast loads. 6×8 splat ran shapes 6–8 of the bench 7–27 % faster than 4×8 with
- * broadcast loads (2026-11-28, bench/tiles.mjs).
+ * of broadcast loads. 6×8 splat ran bench shapes 2 and 6–8 7–27 % faster than 4×8 with
+ * broadcast loads (2026-11-28, interleaved runs; README, performance).
  */
 function step4(mr, nr, weights) {
   const lines = range(mr).map((i) => `const xv${i} = v128.load(p${i});`);

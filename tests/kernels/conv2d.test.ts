@@ -152,10 +152,10 @@ const conv = (
   x: KernelCase["x"], filter: KernelCase["filter"], more: Partial<KernelCase> = {},
 ): KernelCase => ({ x, filter, strides: [1, 1], dilations: [1, 1], pad: "same", bias: false, act: "linear", ...more });
 
-/** The general grid: ci around the unroll (2), wo around MR (4, 6), co around NR (8). */
+/** The general grid: ci around the 4-channel step, wo around MR (4, 6), co around NR (8). */
 function igemmGrid(): KernelCase[] {
   const out: KernelCase[] = [];
-  for (const ci of [1, 2, 3, 5, 16])
+  for (const ci of [1, 2, 3, 4, 5, 16])
     for (const co of [1, 7, 8, 9, 17])
       for (const w of [1, 4, 5, 7, 13]) out.push(conv([1, 5, w, ci], [3, 3, ci, co]));
   out.push(
@@ -196,7 +196,7 @@ function winogradGrid(): KernelCase[] {
 
 function gemmGrid(): KernelCase[] {
   const out: KernelCase[] = [];
-  for (const ci of [1, 2, 3, 8, 33])
+  for (const ci of [1, 2, 3, 4, 5, 8, 33])
     for (const co of [1, 4, 8, 13, 24])
       for (const [n, h, w] of [[1, 1, 1], [1, 1, 5], [1, 3, 3], [2, 5, 7]])
         out.push(conv([n, h, w, ci], [1, 1, ci, co], { pad: "valid", bias: co % 2 === 0, act: co === 13 ? "relu6" : "linear" }));
