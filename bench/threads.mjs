@@ -20,17 +20,15 @@ const shapes = [
 const size = (s) => s.reduce((a, b) => a * b, 1);
 
 /**
- * Two instances of the library in one process (a second import of the same file is a second
- * module): `one` on 1 thread, `two` on 2, both on the shared-memory threads build. Their runs
- * alternate (one, two, then two, one, …), so a burst of load on this shared machine hits both
- * counts alike; timing all of one count and then all of the other let a burst skew the ratio
- * either way (1.5× to 2.6× on the same shape within minutes).
+ * 1 and 2 threads alternate pair by pair (1 then 2, then 2 then 1, …) in one instance of the
+ * library, on the same tensors, so a burst of load on this shared machine hits both counts
+ * alike and both find the same data and packed weights in cache. Timing all of one count and
+ * then all of the other let a burst skew the ratio either way (1.5× to 2.6× within minutes);
+ * two instances of the library, one per count, evicted each other's 16 MB of transformed
+ * weights between runs. Switching costs a worker restart, outside the clock.
  */
-const one = await import("../dist/index.js?one-thread");
-await one.init({ threads: 2 });
-one.setThreadsCount(1);
-const two = sc;
-await two.init({ threads: 2 });
+await sc.init({ threads: 2 });
+const build = sc.capabilities().build;
 
 /**
  * The host's parallel headroom (two busy loops vs one, ~2 on a quiet 2-core machine), taken
@@ -46,27 +44,36 @@ const probe = headroomProbe();
  * see it, not as one op whose workers were asleep). Also the median of each pair's ratio, and the
  * headroom before and after.
  */
-function time(xs, ws, fs, reps, minMs = 0) {
-  const libs = [[one, one.tensor(xs, fs.x), one.tensor(ws, fs.f)], [two, two.tensor(xs, fs.x), two.tensor(ws, fs.f)]];
-  const ms = [[], []];
-  const headroom = [probe.measure()];
-  const sample = ([lib, x, w]) => {
+async function time(xs, ws, fs, reps, minMs = 0) {
+  const x = sc.tensor(xs, fs.x);
+  const w = sc.tensor(ws, fs.f);
+  const ms = { 1: [], 2: [] };
+  const sample = () => {
     let runs = 0;
     const t0 = performance.now();
     do {
-      lib.conv2d(x, w, 1, "same").dispose();
+      sc.conv2d(x, w, 1, "same").dispose();
       runs++;
     } while (performance.now() - t0 < minMs);
     return (performance.now() - t0) / runs;
   };
-  for (const l of libs) for (let i = 0; i < 2; i++) sample(l);
+  const threads = async (n) => {
+    if (n === 1) sc.setThreadsCount(1);
+    else await sc.init({ threads: 2 });
+    for (const t0 = performance.now(); performance.now() - t0 < 100; ) sample(); // warm: the fresh workers (their JS too), and the data back in this count's caches
+  };
+  const headroom = [probe.measure()];
   for (let r = 0; r < reps; r++) {
-    const order = r % 2 ? [1, 0] : [0, 1];
-    for (const i of order) ms[i].push(sample(libs[i]));
+    for (const n of r % 2 ? [2, 1] : [1, 2]) {
+      await threads(n);
+      ms[n].push(sample());
+    }
   }
   headroom.push(probe.measure());
-  for (const [, x, w] of libs) x.dispose(), w.dispose();
-  return { t1: median(ms[0]), t2: median(ms[1]), pair: median(ms[0].map((t, i) => t / ms[1][i])), headroom };
+  await sc.init({ threads: 2 });
+  x.dispose();
+  w.dispose();
+  return { t1: median(ms[1]), t2: median(ms[2]), pair: median(ms[1].map((t, i) => t / ms[2][i])), headroom };
 }
 
 const row = (name, t, scale = 1, digits = 2) =>
@@ -77,14 +84,13 @@ const header = (unit) =>
 if (args.includes("--cutoff")) {
   console.log(header("µs").replace("| shape", "| MFLOP"));
   for (const [h, c] of [[4, 4], [8, 8], [8, 16], [12, 16], [14, 16], [12, 24], [16, 16], [16, 24], [20, 24], [16, 32], [24, 32], [32, 32]]) {
-    const t = time(random(h * h * c, 1), random(9 * c * c, 2), { x: [1, h, h, c], f: [3, 3, c, c] }, reps * 3, 20);
+    const t = await time(random(h * h * c, 1), random(9 * c * c, 2), { x: [1, h, h, c], f: [3, 3, c, c] }, reps * 3, 20);
     console.log(row(((2 * h * h * c * c * 9) / 1e6).toFixed(3), t, 1e3, 1));
   }
 } else {
-  console.log(`simdconv build ${one.capabilities().build} on 1 thread and ${two.capabilities().build} on 2, ${reps} interleaved pairs (${3 * reps} for the edge filter), median ms`);
+  console.log(`simdconv build ${build}, 1 vs 2 threads, ${reps} interleaved pairs (${3 * reps} for the edge filter), median ms`);
   console.log(header("ms"));
-  for (const s of shapes) console.log(row(s.name, time(random(size(s.x), 1), random(size(s.f), 2), { x: s.x, f: s.f }, reps * (s.moreReps ?? 1), 20)));
+  for (const s of shapes) console.log(row(s.name, await time(random(size(s.x), 1), random(size(s.f), 2), { x: s.x, f: s.f }, reps * (s.moreReps ?? 1), 20)));
 }
 await probe.close();
-await one.shutdownThreads();
-await two.shutdownThreads();
+await sc.shutdownThreads();
