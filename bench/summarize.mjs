@@ -3,13 +3,7 @@
 // run's ratio can swing by 20 %, so a target is judged on the median of several.
 //   node bench/summarize.mjs [--peer tfjs-wasm] run1.json run2.json …
 import { readFileSync } from "node:fs";
-
-/** The middle value, or the mean of the middle two. */
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+import { median } from "./util.mjs";
 
 const args = process.argv.slice(2);
 const peerAt = args.indexOf("--peer");

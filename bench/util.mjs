@@ -2,7 +2,12 @@
 
 export { random } from "./inputs.mjs";
 
-export const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+/** The middle value, or the mean of the middle two. */
+export const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 /**
  * How well this machine runs two threads at once right now: the speedup of two independent
