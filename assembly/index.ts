@@ -5,6 +5,7 @@ export { f32_conv2d_nhwc_c1_minmax_w8_simd } from "./f32-conv2d/f32_conv2d_nhwc_
 export { f32_packw_hwio_x8 } from "./f32-packw/f32_packw_hwio_x8";
 export { f32_gemm_minmax_4x8_splat_simd } from "./f32-gemm/f32_gemm_minmax_4x8_splat_simd";
 export { f32_gemm_minmax_6x8_splat_simd } from "./f32-gemm/f32_gemm_minmax_6x8_splat_simd";
+export { f32_gemm_minmax_4x8_splat2_simd } from "./f32-gemm/f32_gemm_minmax_4x8_splat2_simd";
 export { f32_igemm_nhwc_minmax_4x8_splat_simd } from "./f32-igemm/f32_igemm_nhwc_minmax_4x8_splat_simd";
 export { f32_igemm_nhwc_minmax_6x8_splat_simd } from "./f32-igemm/f32_igemm_nhwc_minmax_6x8_splat_simd";
 export { f32_im2col_nhwc } from "./f32-im2col/f32_im2col_nhwc";

@@ -27,6 +27,8 @@ export interface Kernels {
   f32_packw_hwio_x8(w: number, b: number, packed: number, k: number, co: number): void;
   f32_gemm_minmax_4x8_splat_simd: GemmKernel;
   f32_gemm_minmax_6x8_splat_simd: GemmKernel;
+  /** 2 input channels per step: the short-K GEMMs (see conv2d_kernels.ts). */
+  f32_gemm_minmax_4x8_splat2_simd: GemmKernel;
   f32_igemm_nhwc_minmax_4x8_splat_simd: IgemmKernel;
   f32_igemm_nhwc_minmax_6x8_splat_simd: IgemmKernel;
   /** Gathers output rows rowBase + [r0, r1) into contiguous K-float rows (few-channel convs). */
@@ -65,6 +67,7 @@ const REQUIRED_EXPORTS: (keyof Kernels)[] = [
   "f32_packw_hwio_x8",
   "f32_gemm_minmax_4x8_splat_simd",
   "f32_gemm_minmax_6x8_splat_simd",
+  "f32_gemm_minmax_4x8_splat2_simd",
   "f32_igemm_nhwc_minmax_4x8_splat_simd",
   "f32_igemm_nhwc_minmax_6x8_splat_simd",
   "f32_im2col_nhwc",

@@ -60,7 +60,9 @@ const igemm = (name: "f32_igemm_nhwc_minmax_4x8_splat_simd" | "f32_igemm_nhwc_mi
     zero.dispose();
   };
 
-const gemm = (name: "f32_gemm_minmax_4x8_splat_simd" | "f32_gemm_minmax_6x8_splat_simd"): Runner =>
+type GemmName = "f32_gemm_minmax_4x8_splat_simd" | "f32_gemm_minmax_6x8_splat_simd" | "f32_gemm_minmax_4x8_splat2_simd";
+
+const gemm = (name: GemmName): Runner =>
   (c, x, w, b, y, r0, r1) => {
     const [, , ci, co] = c.filter;
     const packed = packedWeights(w, b, ci, co);
@@ -72,7 +74,7 @@ const gemm = (name: "f32_gemm_minmax_4x8_splat_simd" | "f32_gemm_minmax_6x8_spla
  * The few-channel path: f32_im2col_nhwc gathers rows r0 + [0, m) (rowBase = r0, itself split
  * in two calls) into a scratch block, then the GEMM runs over it into y's rows [r0, r1).
  */
-const im2colGemm: Runner = (c, x, w, b, y, r0, r1) => {
+const im2colGemm = (gemmName: GemmName): Runner => (c, x, w, b, y, r0, r1) => {
   const { pt, pl, ho, wo } = geometry(c);
   const [kh, kw, ci, co] = c.filter;
   const k = kh * kw * ci;
@@ -89,7 +91,7 @@ const im2colGemm: Runner = (c, x, w, b, y, r0, r1) => {
   const s = m >> 1;
   gather(s, m);
   gather(0, s);
-  backend().kernels.f32_gemm_minmax_6x8_splat_simd(col.ptr(), packed, y.ptr() + r0 * wo * co * 4, k, co, wo, lo, hi, 0, m);
+  backend().kernels[gemmName](col.ptr(), packed, y.ptr() + r0 * wo * co * 4, k, co, wo, lo, hi, 0, m);
   col.dispose();
 };
 
@@ -222,8 +224,10 @@ const KERNELS: [string, Runner, () => KernelCase[]][] = [
   ["f32_igemm_nhwc_minmax_6x8_splat_simd", igemm("f32_igemm_nhwc_minmax_6x8_splat_simd"), igemmGrid],
   ["f32_gemm_minmax_4x8_splat_simd", gemm("f32_gemm_minmax_4x8_splat_simd"), gemmGrid],
   ["f32_gemm_minmax_6x8_splat_simd", gemm("f32_gemm_minmax_6x8_splat_simd"), gemmGrid],
+  ["f32_gemm_minmax_4x8_splat2_simd", gemm("f32_gemm_minmax_4x8_splat2_simd"), gemmGrid],
   ["f32_conv2d_nhwc_c1_minmax_w8_simd", direct1, direct1Grid],
-  ["f32_im2col_nhwc + f32_gemm_minmax_6x8_splat_simd", im2colGemm, igemmGrid],
+  ["f32_im2col_nhwc + f32_gemm_minmax_6x8_splat_simd", im2colGemm("f32_gemm_minmax_6x8_splat_simd"), igemmGrid],
+  ["f32_im2col_nhwc + f32_gemm_minmax_4x8_splat2_simd", im2colGemm("f32_gemm_minmax_4x8_splat2_simd"), igemmGrid],
 ];
 
 describe(`conv kernels (${backend().build} build)`, () => {
