@@ -13,7 +13,7 @@ import type { Window2D } from "./conv_util.js";
 /** Output channels per packed block: the NR of every GEMM tile. */
 const NR = 8;
 /**
- * The tile of the general case and of the plain GEMM: 6×8 with lane-shuffle broadcasts ran
+ * The tile of the general case (and of the plain GEMM with a long K): 6×8 with lane-shuffle broadcasts ran
  * bench shapes 2 and 6–8 7–27 % faster than the earlier 4×8 with broadcast loads, in
  * interleaved runs (README, performance; bench/tiles.mjs compares the tiles now built).
  */
@@ -21,8 +21,8 @@ const IGEMM = "f32_igemm_nhwc_minmax_6x8_splat_simd";
 /**
  * The plain GEMM for K rows of weights: with a short K the per-tile work is small and the 4×8
  * tile stepping 2 channels at a time (fewer vectors live, so fewer register spills in V8's
- * code) ran 5–16 % faster (bench shape 2 after the gather, K = 27; shape 6, K = 32); from
- * K = 128 the 6×8 tile was faster (README, performance).
+ * code) ran 14–26 % faster at K = 16–48 (bench shape 6, K = 32: 9–12 %; shape 2 after the
+ * gather, K = 27: 5–16 %), tied at K = 64–96, and lost at K = 128–147 (README, performance).
  */
 const SPLAT2_MAX_K = 64;
 const gemmFor = (k: number) => (k <= SPLAT2_MAX_K ? "f32_gemm_minmax_4x8_splat2_simd" : "f32_gemm_minmax_6x8_splat_simd");
