@@ -1,7 +1,9 @@
 // Tile sizes against each other (npm run bench:tiles): the IGEMM and GEMM kernels called
 // directly on the bench's conv shapes, interleaved in one process so that load on the machine
-// hits every tile alike. This is how the tile conv2d() uses was chosen.
-//   node --experimental-wasm-relaxed-simd bench/tiles.mjs [--plain] [--shapes 3,4,5]
+// hits every tile alike. This is how the tile conv2d() uses was chosen. 1×1 shapes also run the
+// 4×8 GEMM that steps 2 channels (splat2); --k-sweep adds 1×1 convs with K = 16 … 128, which
+// set the K up to which conv2d() takes it.
+//   node --experimental-wasm-relaxed-simd bench/tiles.mjs [--plain] [--shapes 3,4,5] [--k-sweep]
 import { readFileSync } from "node:fs";
 import { SHAPES, flopsOf, outSize } from "./shapes.mjs";
 import { measurePeak } from "./peak.mjs";
@@ -19,7 +21,11 @@ const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 const peak = measurePeak(!plain);
 console.log(`build: ${build}; peak ${peak.gflops.toFixed(1)} GFLOP/s (${peak.kind}); median ms of 9 interleaved runs; GFLOP/s in brackets`);
-for (const s of SHAPES.filter((s) => s.op === "conv" && shapesArg.includes(s.id))) {
+const pointwiseShape = (hw, ci, co) => ({ id: `K=${ci}`, label: `1×${hw}×${hw}×${ci} 1×1 ${ci}→${co}`, op: "conv", x: [1, hw, hw, ci], f: [1, 1, ci, co], stride: 1, pad: "valid" });
+const kSweep = argv.includes("--k-sweep")
+  ? [[112, 16, 64], [112, 24, 96], [56, 48, 128], [56, 64, 128], [56, 96, 96], [56, 128, 128]].map((a) => pointwiseShape(...a))
+  : [];
+for (const s of [...SHAPES.filter((s) => s.op === "conv" && shapesArg.includes(s.id)), ...kSweep]) {
   top = 1024;
   const [n, h, w, ci] = s.x;
   const [kh, kw, , co] = s.f;
@@ -32,9 +38,9 @@ for (const s of SHAPES.filter((s) => s.op === "conv" && shapesArg.includes(s.id)
   for (let i = 0; i < kh * kw * ci * co; i++) f32[(f >> 2) + i] = Math.cos(i);
   k.f32_packw_hwio_x8(f, 0, packed, kh * kw * ci, co);
   const pointwise = kh === 1 && kw === 1 && s.stride === 1 && s.pad === "valid";
-  const variants = ["4x8", "6x8"].map((t) => pointwise
-    ? [`gemm ${t}`, () => k[`f32_gemm_minmax_${t}_splat_simd`](x, packed, y, ci, co, wo, -Infinity, Infinity, 0, n * ho)]
-    : [`igemm ${t}`, () => k[`f32_igemm_nhwc_minmax_${t}_splat_simd`](x, packed, zero, y, h, w, ci, ho, wo, co, kh, kw, s.stride, s.stride, 1, 1, pt, pl, -Infinity, Infinity, 0, n * ho)]);
+  const variants = (pointwise ? ["4x8_splat", "6x8_splat", "4x8_splat2"] : ["4x8_splat", "6x8_splat"]).map((t) => pointwise
+    ? [`gemm ${t}`, () => k[`f32_gemm_minmax_${t}_simd`](x, packed, y, ci, co, wo, -Infinity, Infinity, 0, n * ho)]
+    : [`igemm ${t}`, () => k[`f32_igemm_nhwc_minmax_${t}_simd`](x, packed, zero, y, h, w, ci, ho, wo, co, kh, kw, s.stride, s.stride, 1, 1, pt, pl, -Infinity, Infinity, 0, n * ho)]);
   for (const [, run] of variants) for (let i = 0; i < 3; i++) run();
   const times = variants.map(() => []);
   for (let r = 0; r < 9; r++) variants.forEach(([, run], i) => { const t = performance.now(); run(); times[i].push(performance.now() - t); });

@@ -11,9 +11,9 @@ export const TILES = [
 ];
 /**
  * Plain-GEMM variants that step 2 input channels at a time ("splat2"): fewer vectors live per
- * step, which V8's register allocator spills less. 4×8 splat2 ran the short-K GEMMs of bench
- * shapes 2 (K = 27, after the gather) and 6 (K = 32) 5–16 % faster than 6×8 splat, but lost up
- * to 17 % at K = 128–147 (2026-11-28, interleaved; README, performance).
+ * step, which V8's register allocator spills less. 4×8 splat2 ran GEMMs with K = 16–32 as fast
+ * as 6×8 splat or up to 17 % faster, but lost 23–25 % at K = 96–128 (2026-11-28, interleaved;
+ * README, performance).
  */
 export const GEMM_SPLAT2_TILES = [[4, 8]];
 

@@ -19,12 +19,12 @@ const NR = 8;
  */
 const IGEMM = "f32_igemm_nhwc_minmax_6x8_splat_simd";
 /**
- * The plain GEMM for K rows of weights: with a short K the per-tile work is small and the 4×8
- * tile stepping 2 channels at a time (fewer vectors live, so fewer register spills in V8's
- * code) ran 14–26 % faster at K = 16–48 (bench shape 6, K = 32: 9–12 %; shape 2 after the
- * gather, K = 27: 5–16 %), tied at K = 64–96, and lost at K = 128–147 (README, performance).
+ * The plain GEMM for K rows of weights: with a short K the 4×8 tile stepping 2 channels at a
+ * time (fewer vectors live, so fewer register spills in V8's code) was as fast or up to 17 %
+ * faster at K = 16–32 (bench shapes 2 and 6: K = 27 and 32), mixed at K = 48–64 (0.85–1.09×)
+ * and slower from K = 96 (README, performance).
  */
-const SPLAT2_MAX_K = 64;
+const SPLAT2_MAX_K = 32;
 const gemmFor = (k: number) => (k <= SPLAT2_MAX_K ? "f32_gemm_minmax_4x8_splat2_simd" : "f32_gemm_minmax_6x8_splat_simd");
 
 export interface ConvDims {
