@@ -271,7 +271,7 @@ export function generatedKernels() {
     files.set(`f32-igemm/f32_igemm_nhwc_minmax_${mr}x${nr}_splat_simd.ts`, reindent(igemm(mr, nr)));
   }
   for (const [mr, nr] of GEMM_SPLAT2_TILES) {
-    files.set(`f32-gemm/f32_gemm_minmax_${mr}x${nr}_splat2_simd.ts`, reindent(gemm(mr, nr, 2)));
+    files.set(`f32-gemm/f32_gemm_minmax_${mr}x${nr}_${splat(2)}_simd.ts`, reindent(gemm(mr, nr, 2)));
   }
   return files;
 }
