@@ -15,13 +15,10 @@ import os from "node:os";
 import { SHAPES, flopsOf, bytesOf } from "./shapes.mjs";
 import { createPeers } from "./peers.mjs";
 import { measurePeak } from "./peak.mjs";
+import { median, option } from "./util.mjs";
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
-const option = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-};
 const quick = flag("--quick");
 const minRuns = Number(option("--runs", quick ? 5 : 10));
 const tables = Number(option("--tables", quick ? 1 : 2));
@@ -36,11 +33,6 @@ const relaxedFlag = process.execArgv.some((a) => a.includes("relaxed-simd"));
 const libs = await createPeers({ cpu: flag("--cpu"), ort: !flag("--no-ort") });
 const ours = libs[0];
 const peak = measurePeak(ours.build.includes("relaxed"));
-
-function median(a) {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function maxAbsDiff(a, b) {
   if (a.length !== b.length) return Infinity;

@@ -7,12 +7,8 @@ import { Session } from "node:inspector/promises";
 import { readFileSync } from "node:fs";
 import { SHAPES } from "./shapes.mjs";
 import { createPeers } from "./peers.mjs";
+import { option } from "./util.mjs";
 
-const argv = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-};
 const ids = option("--shapes", "2,9,10").split(",").map(Number);
 const runs = Number(option("--runs", "100"));
 const TOP = 6;

@@ -2,6 +2,13 @@
 
 export { random } from "./inputs.mjs";
 
+/** The value after `--name` on the command line, or `fallback`. */
+export const option = (name, fallback) => {
+  const argv = process.argv;
+  const i = argv.indexOf(name, 2);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
+};
+
 /** The middle value, or the mean of the middle two. */
 export const median = (v) => {
   const s = [...v].sort((a, b) => a - b);

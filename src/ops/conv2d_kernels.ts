@@ -246,9 +246,9 @@ export function prepareConv2d(filter: Tensor, bias: Tensor | undefined, d: ConvD
 }
 
 /**
- * Runs the conv on NHWC `input` into `out` with the fastest kernel that fits:
- * one channel in and out with unit width stride → the direct width-vectorised kernel;
- * 1×1, stride 1, no padding → a plain GEMM; anything else → the indirect GEMM.
+ * Runs the conv on NHWC `input` into `out` with the kernel pathOf() picks: the direct
+ * 1-channel kernel, Winograd, the plain GEMM (1×1), the few-channel gather + GEMM, or the
+ * indirect GEMM.
  */
 export function runConv2d(
   input: Tensor, filter: Tensor, bias: Tensor | undefined, out: Tensor,
