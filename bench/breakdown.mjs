@@ -1,5 +1,7 @@
 // Where the time of the memory-bound ops and the 1-channel edge filter goes (npm run bench -- measures op + read-back):
 // the op alone vs the op plus dataSync(), for simdconv and tfjs-backend-wasm, interleaved.
+// simdconv's relu and maxPool are deferred: "op" computes the result in place (view()), while
+// "op + dataSync" computes it chunk by chunk into the read-back (DeferredJob, src/tensor.ts).
 //   node --experimental-wasm-relaxed-simd bench/breakdown.mjs
 import { SHAPES } from "./shapes.mjs";
 import { createPeers } from "./peers.mjs";

@@ -36,8 +36,15 @@ function tfjsShapedRun(api, shape) {
     return out;
   };
   run.dispose = () => api.dispose([x, f, b].filter(Boolean));
-  /** The op without reading its output back (bench/breakdown.mjs). */
-  run.opOnly = () => op().dispose();
+  /**
+   * The op without reading its output back (bench/breakdown.mjs). simdconv defers relu and
+   * maxPool until their result is used, so view() makes it compute the result in place.
+   */
+  run.opOnly = () => {
+    const y = op();
+    y.view?.();
+    y.dispose();
+  };
   return run;
 }
 

@@ -13,11 +13,30 @@ export type DataType = "float32";
 export type NestedArray = number | NestedArray[];
 export type TensorLike = Float32Array | ArrayLike<number> | NestedArray[] | number;
 
+/**
+ * How to compute a deferred result (relu, maxPool), in rows that can be computed alone.
+ * Ops defer their output so that reading it back (dataSync) can compute it a chunk at a time
+ * and copy each chunk out while it is still in cache: the full result is then never written
+ * to memory and read back again. Any other use computes it into its block first (`all`).
+ */
+export interface DeferredJob {
+  rows: number;
+  rowFloats: number;
+  /** Computes rows [r0, r1) to `dst`, the address where row r0 goes. */
+  run(dst: number, r0: number, r1: number): void;
+  /** Computes every row into the block at `dst` (worker threads may share this). */
+  all(dst: number): void;
+}
+
 /** One heap block, shared by a tensor and its reshapes. */
 class Storage {
   refs = 1;
   /** Run when the block is freed: releases data derived from it (packed conv weights). */
   onFree: (() => void)[] = [];
+  /** Set while the contents are deferred; `sources` are the blocks the job reads. */
+  pending: { job: DeferredJob; sources: Storage[] } | null = null;
+  /** Deferred blocks that read this one: computed before this one is freed or handed out writable. */
+  readers: Set<Storage> | null = null;
   constructor(
     readonly heap: Heap,
     readonly ptr: number,
@@ -56,14 +75,18 @@ export class Tensor {
     return this.storage === null;
   }
 
-  /** @internal Address of the data in wasm memory; throws if disposed. */
+  /** @internal Address of the data in wasm memory (computed if deferred); throws if disposed. */
   ptr(name = "tensor", op?: string): number {
-    if (!this.storage) throw new TypeError(`${op ? op + ": " : ""}${name} is disposed`);
-    return this.storage.ptr;
+    const s = this.storage;
+    if (!s) throw new TypeError(`${op ? op + ": " : ""}${name} is disposed`);
+    if (s.pending) materialize(s);
+    return s.ptr;
   }
 
   /** A copy of the values. */
   dataSync(): Float32Array {
+    const s = this.storage;
+    if (s?.pending && allocUnsafeSlow) return readDeferred(s, this.size);
     const p = this.ptr("tensor", "dataSync") >> 2;
     // Constructing from a view copies about 1.6x faster than TypedArray.slice in V8
     // (12.8 MB: 1.4 vs 2.3 ms; bench/RESULTS.md, 2026-11-28 note); the result is the same copy.
@@ -101,6 +124,8 @@ export class Tensor {
    */
   view(): Float32Array {
     const p = this.ptr("tensor", "view");
+    // The caller may write through the view: deferred results that read it are computed first.
+    materializeReaders(this.storage!);
     return new Float32Array(this.storage!.heap.memory.buffer, p, this.size);
   }
 
@@ -128,6 +153,8 @@ export class Tensor {
     this.storage = null;
     numTensors--;
     if (--s.refs === 0) {
+      materializeReaders(s);
+      if (s.pending) forget(s);
       for (const release of s.onFree.splice(0)) release();
       s.heap.free(s.ptr, s.byteLength);
       numBytes -= s.byteLength;
@@ -152,6 +179,62 @@ function sizeOf(shape: number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
+}
+
+/** @internal Defers `out`'s contents to `job`, which reads the blocks of `sources` (live, computed tensors). */
+export function defer(out: Tensor, sources: Tensor[], job: DeferredJob): void {
+  const s = out.storage!;
+  s.pending = { job, sources: sources.map((t) => t.storage!) };
+  for (const src of s.pending.sources) (src.readers ??= new Set()).add(s);
+}
+
+/** @internal Whether a tensor's contents are still deferred (for tests). */
+export function isDeferred(t: Tensor): boolean {
+  return !!t.storage?.pending;
+}
+
+function forget(s: Storage): void {
+  for (const src of s.pending!.sources) src.readers!.delete(s);
+  s.pending = null;
+}
+
+function materialize(s: Storage): void {
+  const { job } = s.pending!;
+  forget(s);
+  job.all(s.ptr);
+}
+
+function materializeReaders(s: Storage): void {
+  if (s.readers) for (const r of [...s.readers]) materialize(r);
+}
+
+/** Node's and Bun's uninitialised allocation; browsers' ArrayBuffers are zero-filled. */
+const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow?: (n: number) => Uint8Array } }).Buffer;
+const allocUnsafeSlow = typeof NodeBuffer?.allocUnsafeSlow === "function" ? (n: number) => NodeBuffer.allocUnsafeSlow!(n) : null;
+
+/** Floats per chunk of a deferred read-back: 256 KB, well inside one core's L2. */
+const CHUNK_FLOATS = 65536;
+
+/**
+ * Reads a deferred result back without writing it to its block in full: a chunk of rows is
+ * computed into the start of the block and copied out while in cache. This only pays with an
+ * uninitialised result array (Node, Bun): filling a zeroed one touches every page twice,
+ * which costs more than it saves (measured in bench/RESULTS.md), so elsewhere the result is
+ * computed in place and copied as usual.
+ */
+function readDeferred(s: Storage, size: number): Float32Array {
+  const { job } = s.pending!;
+  const bytes = allocUnsafeSlow!(size * 4);
+  const out = new Float32Array(bytes.buffer, bytes.byteOffset, size);
+  const f32 = s.heap.f32;
+  const base = s.ptr >> 2;
+  const step = Math.max(1, Math.floor(CHUNK_FLOATS / job.rowFloats));
+  for (let r0 = 0; r0 < job.rows; r0 += step) {
+    const r1 = Math.min(job.rows, r0 + step);
+    job.run(s.ptr, r0, r1);
+    out.set(f32.subarray(base, base + (r1 - r0) * job.rowFloats), r0 * job.rowFloats);
+  }
+  return out;
 }
 
 /** @internal A new tensor with undefined contents. */

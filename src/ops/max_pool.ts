@@ -1,6 +1,7 @@
 /** maxPool with TensorFlow semantics over NHWC (or HWC) input. Padding never wins the max. */
 import { runRows } from "./dispatch.js";
-import { empty, Tensor, toTensor, type TensorLike } from "../tensor.js";
+import { backend } from "../loader/backend.js";
+import { defer, empty, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { pair, window2d, type DimRoundingMode, type Padding } from "./conv_util.js";
 
 export function maxPool<T extends Tensor>(
@@ -26,12 +27,18 @@ export function maxPool<T extends Tensor>(
     const shape = [n, win.ho, win.wo, c];
     const out = empty(t.rank === 4 ? shape : shape.slice(1), op);
     if (out.size > 0) {
-      runRows(
-        "f32_maxpool_nhwc_simd",
-        [t.ptr(), out.ptr(), h, w, c, win.ho, win.wo, win.kh, win.kw, win.sh, win.sw, win.padTop, win.padLeft],
-        n * win.ho,
-        win.wo * c * win.kh * win.kw,
-      );
+      // Deferred like relu (DeferredJob in tensor.ts). The kernel writes row r at y + r·rowBytes,
+      // so a chunk starting at row r0 is aimed at dst - r0·rowBytes (wrapping as an i32 is fine).
+      const src = t.ptr();
+      const geometry = [h, w, c, win.ho, win.wo, win.kh, win.kw, win.sh, win.sw, win.padTop, win.padLeft] as const;
+      const rows = n * win.ho;
+      const rowFloats = win.wo * c;
+      defer(out, [t], {
+        rows,
+        rowFloats,
+        run: (dst, r0, r1) => backend().kernels.f32_maxpool_nhwc_simd(src, dst - r0 * rowFloats * 4, ...geometry, r0, r1),
+        all: (dst) => runRows("f32_maxpool_nhwc_simd", [src, dst, ...geometry] as number[], rows, rowFloats * win.kh * win.kw),
+      });
     }
     return out as T;
   } finally {

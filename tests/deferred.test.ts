@@ -1,0 +1,158 @@
+/**
+ * relu, relu6 and maxPool defer their result (DeferredJob in src/tensor.ts): dataSync() then
+ * computes it a chunk of rows at a time and copies each chunk out. These tests read every
+ * result both ways, across chunk boundaries, and check each event that must compute a
+ * deferred result first: its own use as an input, its source being disposed or handed out
+ * writable, reshape, clone and tidy.
+ */
+import { describe, expect, it } from "vitest";
+import { maxPoolRef, randomData, rng } from "./reference.js";
+import { maxPool, memory, relu, relu6, tensor, tidy, type Tensor } from "../src/index.js";
+import { isDeferred } from "../src/tensor.js";
+
+// A chunk of the read-back is 65,536 floats (CHUNK_FLOATS in src/tensor.ts).
+const CHUNK = 65536;
+const relu64 = (v: number) => (Number.isNaN(v) ? NaN : Math.max(v, 0));
+const relu664 = (v: number) => (Number.isNaN(v) ? NaN : Math.min(Math.max(v, 0), 6));
+
+function input(n: number, seed: number): Float32Array {
+  const x = randomData(n, rng(seed)).map((v) => v * 8);
+  if (n > 5) {
+    x[1] = NaN;
+    x[n - 2] = -Infinity;
+    x[n - 1] = Infinity;
+  }
+  return x;
+}
+
+/** toEqual for long arrays, fast: the first element that differs (Object.is), with its index. */
+function expectSame(got: Float32Array, want: Float32Array): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i])) expect({ at: i, got: got[i] }).toEqual({ at: i, got: want[i] });
+  }
+}
+
+/** The value read back with dataSync() while deferred, and again after view() computed it in place. */
+function bothWays(y: Tensor): [Float32Array, Float32Array] {
+  expect(isDeferred(y)).toBe(true);
+  const fused = y.dataSync();
+  expect(isDeferred(y)).toBe(true); // reading does not compute it into its block
+  const inPlace = y.view().slice();
+  expect(isDeferred(y)).toBe(false);
+  return [fused, inPlace];
+}
+
+describe("deferred relu and relu6, read back in chunks and computed in place", () => {
+  // Below, at and across chunk boundaries, with tails that are not a multiple of 4.
+  const lengths = [1, 3, 17, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 7, 3 * CHUNK + 4093];
+  it.each(lengths)("%i values", (n) => {
+    const x = input(n, 100 + n);
+    const before = memory();
+    const xt = tensor(x);
+    const results: Tensor[] = [];
+    for (const [op, ref] of [[relu, relu64], [relu6, relu664]] as const) {
+      const want = Float32Array.from(x, ref);
+      const y = op(xt);
+      results.push(y);
+      const [fused, inPlace] = bothWays(y);
+      expectSame(fused, want);
+      expectSame(inPlace, want);
+    }
+    expectSame(xt.dataSync(), x); // the input is untouched
+    for (const t of [xt, ...results]) t.dispose();
+    expect(memory().numBytes).toBe(before.numBytes);
+    expect(memory().numTensors).toBe(before.numTensors);
+  });
+});
+
+describe("deferred maxPool, read back in chunks of rows and computed in place", () => {
+  // Rows of 7·5 floats (many per chunk), of 33·40 (a chunk ends mid-image) and of 70,000 floats
+  // (one row is more than a chunk); windows with padding, overlap and a stride beyond the window.
+  const cases: [[number, number, number, number], number, number, "same" | "valid"][] = [
+    [[2, 9, 14, 5], 2, 2, "same"],
+    [[3, 40, 66, 40], 2, 2, "valid"],
+    [[2, 37, 33, 40], 3, 1, "same"],
+    [[1, 5, 10, 17], 2, 4, "valid"],
+    [[1, 4, 4, 70000], 2, 1, "valid"],
+  ];
+  it.each(cases)("x %j, window %i, stride %i, %s", (shape, k, s, pad) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const x = input(n, shape[3] + k);
+    const want = Float32Array.from(maxPoolRef(x, shape, [k, k], [s, s], pad).y);
+    const xt = tensor(x, shape);
+    const [fused, inPlace] = bothWays(maxPool(xt, k, s, pad));
+    expectSame(fused, want);
+    expectSame(inPlace, want);
+    xt.dispose();
+  });
+});
+
+describe("a deferred result is computed before anything could change what it reads", () => {
+  const n = 2 * CHUNK + 3;
+  const x = input(n, 7);
+  const want = Float32Array.from(x, relu64);
+
+  it("its source is disposed first", () => {
+    const xt = tensor(x);
+    const y = relu(xt);
+    xt.dispose();
+    expect(isDeferred(y)).toBe(false);
+    expectSame(y.dataSync(), want);
+    y.dispose();
+  });
+
+  it("its source is disposed by tidy, and it is returned", () => {
+    const y = tidy(() => relu(tensor(x)));
+    expectSame(y.dataSync(), want);
+    y.dispose();
+  });
+
+  it("its source is handed out writable by view() and then overwritten", () => {
+    const xt = tensor(x);
+    const row = xt.reshape([1, 1, n, 1]);
+    const y = relu(xt);
+    const p = maxPool(row, [1, 2], [1, 2], "valid");
+    xt.view().fill(-1);
+    expectSame(y.dataSync(), want);
+    expectSame(p.dataSync(), Float32Array.from(maxPoolRef(x, [1, 1, n, 1], [1, 2], [1, 2], "valid").y));
+    for (const t of [xt, row, y, p]) t.dispose();
+  });
+
+  it("it is an input to another op, a reshape or a clone", () => {
+    const xt = tensor(x);
+    const twice = relu6(relu(xt));
+    expectSame(twice.dataSync(), Float32Array.from(x, relu664));
+    const y = relu(xt);
+    const r = y.reshape([n, 1]);
+    const c = relu(xt).clone();
+    expectSame(r.dataSync(), want);
+    expectSame(c.dataSync(), want);
+    for (const t of [xt, twice, y, r, c]) t.dispose();
+  });
+
+  it("disposing it unread frees it, and its source is freed normally after", () => {
+    const before = memory();
+    const xt = tensor(x);
+    const row = xt.reshape([1, 1, n, 1]);
+    relu(xt).dispose();
+    maxPool(row, [1, 3], [1, 3], "same").dispose();
+    xt.dispose();
+    row.dispose();
+    expect(memory()).toEqual(before);
+    // The freed blocks are reused: the same work again does not grow memory.
+    const xt2 = tensor(x);
+    relu(xt2).dispose();
+    xt2.dispose();
+    expect(memory().wasmBytes).toBe(before.wasmBytes);
+  });
+
+  it("a TensorLike input (a temporary tensor) computes the result before it is freed", () => {
+    const before = memory();
+    const y = relu(x);
+    expect(isDeferred(y)).toBe(false);
+    expectSame(y.dataSync(), want);
+    y.dispose();
+    expect(memory()).toEqual(before);
+  });
+});
