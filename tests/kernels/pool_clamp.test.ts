@@ -9,7 +9,7 @@ import { maxPoolRef, randomData, rng } from "../reference.js";
 
 describe("f32_maxpool_nhwc_simd", () => {
   const cases: [number[], number, number, "same" | "valid"][] = [];
-  // 20 and 52: more than one 16-channel block of the general loop, plus a 4-channel one.
+  // 20 and 52: the 2×2 path's 16-channel step followed by a 4-channel one.
   for (const c of [1, 3, 4, 5, 16, 17, 20, 35, 52])
     for (const [k, s, pad] of [[2, 2, "valid"], [2, 2, "same"], [3, 2, "same"], [2, 1, "same"], [3, 1, "valid"]] as const)
       cases.push([[2, 5, 7, c], k, s, pad]);
