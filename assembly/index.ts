@@ -10,3 +10,4 @@ export { f32_igemm_nhwc_minmax_4x8_splat_simd } from "./f32-igemm/f32_igemm_nhwc
 export { f32_igemm_nhwc_minmax_6x8_splat_simd } from "./f32-igemm/f32_igemm_nhwc_minmax_6x8_splat_simd";
 export { f32_im2col_nhwc } from "./f32-im2col/f32_im2col_nhwc";
 export { f32_winograd_2x2_3x3_packw_hwio_x8, f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd } from "./f32-winograd/f32_winograd_2x2_3x3";
+export { f32_maxpool_2x2_nhwc_simd } from "./f32-maxpool/f32_maxpool_2x2_nhwc_simd";

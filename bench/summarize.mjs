@@ -27,3 +27,14 @@ console.log("| # | shape | per table | median |\n|---|---|---|---:|");
 for (const [id, { label, ratios }] of rows) {
   console.log(`| ${id} | ${label} | ${ratios.map((r) => r.toFixed(2)).join(", ")} | **${median(ratios).toFixed(2)}×** |`);
 }
+
+// The fused target: fused conv+bias+relu (11) costs no more than plain conv on shape 3.
+const fusedOverPlain = runs.flatMap((run) =>
+  run.tables.flatMap((table) => {
+    const ours = (id) => table.find((row) => row.id === id)?.results.find((r) => r.lib === "simdconv")?.ms;
+    return ours(3) && ours(11) ? [ours(11) / ours(3)] : [];
+  }),
+);
+if (fusedOverPlain.length) {
+  console.log(`\nsimdconv fused (11) ms / plain (3) ms per table: ${fusedOverPlain.map((r) => r.toFixed(2)).join(", ")}; median ${median(fusedOverPlain).toFixed(2)}`);
+}

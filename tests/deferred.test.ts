@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { maxPoolRef, randomData, rng } from "./reference.js";
 import { maxPool, memory, relu, relu6, tensor, tidy, type Tensor } from "../src/index.js";
 import { isDeferred } from "../src/tensor.js";
+import { backend } from "../src/loader/backend.js";
 
 // A chunk of the read-back is 65,536 floats (CHUNK_FLOATS in src/tensor.ts).
 const CHUNK = 65536;
@@ -154,5 +155,30 @@ describe("a deferred result is computed before anything could change what it rea
     expectSame(y.dataSync(), want);
     y.dispose();
     expect(memory()).toEqual(before);
+  });
+});
+
+describe("computing a result writes nothing past its end", () => {
+  // Blocks carry 16 bytes of slack that kernels may read but never write. Channel counts that
+  // end in a 1-, 2- or 3-float tail, for each maxPool kernel and for relu, read back both ways.
+  const cases: [string, [number, number, number, number], (x: Tensor) => Tensor][] = [];
+  for (const c of [1, 5, 6, 7, 19]) {
+    cases.push([`maxPool 2×2 valid, c = ${c}`, [2, 6, 8, c], (x) => maxPool(x, 2, 2, "valid")]);
+    cases.push([`maxPool 3×3 same, c = ${c}`, [2, 6, 8, c], (x) => maxPool(x, 3, 2, "same")]);
+    cases.push([`relu, c = ${c}`, [1, 3, 3, c], (x) => relu(x)]);
+  }
+  it.each(cases)("%s", (_, shape, op) => {
+    const x = tensor(input(shape.reduce((a, b) => a * b, 1), shape[3]), shape);
+    const y = op(x);
+    const heap = backend().heap;
+    const end = (y.storage!.ptr >> 2) + y.size; // the block's slack, read without computing y
+    const slack = () => Array.from(heap.f32.subarray(end, end + 4));
+    heap.f32.fill(12345, end, end + 4);
+    y.dataSync();
+    expect(slack()).toEqual([12345, 12345, 12345, 12345]);
+    y.view();
+    expect(slack()).toEqual([12345, 12345, 12345, 12345]);
+    x.dispose();
+    y.dispose();
   });
 });

@@ -7,12 +7,6 @@ import { storeTail } from "../common";
  * TensorFlow.js, a NaN input never wins either (pmax keeps its first operand), and a
  * window that covers only padding yields -Infinity.
  */
-/** The max of a 2×2 window's four vectors, folded in the general loop's order from -inf. */
-// @ts-ignore: decorator
-@inline function max4(ninf: v128, a: v128, b: v128, c: v128, d: v128): v128 {
-  return f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(ninf, a), b), c), d);
-}
-
 export function f32_maxpool_nhwc_simd(
   x: usize, y: usize,
   h: i32, w: i32, c: i32,
@@ -42,19 +36,6 @@ export function f32_maxpool_nhwc_simd(
         // Same order as the general loop below ((0,0), (0,1), (1,0), (1,1)), same result.
         const p00 = xImage + (<usize>(iy0 + ky0) * <usize>w + <usize>(ix0 + kx0)) * pixelBytes;
         const p10 = p00 + <usize>w * pixelBytes;
-        // Four vectors per step: fewer loop branches and address updates per load.
-        for (; ch + 16 <= c; ch += 16) {
-          const off = <usize>ch << 2;
-          const q00 = p00 + off;
-          const q01 = q00 + pixelBytes;
-          const q10 = p10 + off;
-          const q11 = q10 + pixelBytes;
-          const yq = yp + off;
-          v128.store(yq, max4(ninf, v128.load(q00), v128.load(q01), v128.load(q10), v128.load(q11)));
-          v128.store(yq, max4(ninf, v128.load(q00, 16), v128.load(q01, 16), v128.load(q10, 16), v128.load(q11, 16)), 16);
-          v128.store(yq, max4(ninf, v128.load(q00, 32), v128.load(q01, 32), v128.load(q10, 32), v128.load(q11, 32)), 32);
-          v128.store(yq, max4(ninf, v128.load(q00, 48), v128.load(q01, 48), v128.load(q10, 48), v128.load(q11, 48)), 48);
-        }
         for (; ch + 4 <= c; ch += 4) {
           const off = <usize>ch << 2;
           let a = f32x4.pmax(ninf, v128.load(p00 + off));

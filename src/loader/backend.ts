@@ -19,6 +19,11 @@ export interface Kernels {
     fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number,
     r0: number, r1: number,
   ): void;
+  /** Whole 2×2 windows only (no padding taps), any stride. */
+  f32_maxpool_2x2_nhwc_simd(
+    x: number, y: number, h: number, w: number, c: number, ho: number, wo: number,
+    sh: number, sw: number, r0: number, r1: number,
+  ): void;
   f32_conv2d_nhwc_c1_minmax_w8_simd(
     x: number, w: number, bias: number, y: number, h: number, wd: number, ho: number, wo: number,
     kh: number, kw: number, sh: number, dh: number, dw: number, padTop: number, padLeft: number,
@@ -73,6 +78,7 @@ const REQUIRED_EXPORTS: (keyof Kernels)[] = [
   "f32_im2col_nhwc",
   "f32_winograd_2x2_3x3_packw_hwio_x8",
   "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
+  "f32_maxpool_2x2_nhwc_simd",
 ];
 
 export interface Backend {

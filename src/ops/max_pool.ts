@@ -30,14 +30,20 @@ export function maxPool<T extends Tensor>(
       // Deferred like relu (DeferredJob in tensor.ts). The kernel writes row r at y + r·rowBytes,
       // so a chunk starting at row r0 is aimed at dst - r0·rowBytes (wrapping as an i32 is fine).
       const src = t.ptr();
-      const geometry = [h, w, c, win.ho, win.wo, win.kh, win.kw, win.sh, win.sw, win.padTop, win.padLeft] as const;
       const rows = n * win.ho;
       const rowFloats = win.wo * c;
+      // The common pool, 2×2 with every window inside the image, has a kernel of its own.
+      const whole2x2 = win.kh === 2 && win.kw === 2 && win.padTop === 0 && win.padLeft === 0 &&
+        (win.ho - 1) * win.sh + 2 <= h && (win.wo - 1) * win.sw + 2 <= w;
+      const kernel = whole2x2 ? "f32_maxpool_2x2_nhwc_simd" : "f32_maxpool_nhwc_simd";
+      const geometry = whole2x2
+        ? [h, w, c, win.ho, win.wo, win.sh, win.sw]
+        : [h, w, c, win.ho, win.wo, win.kh, win.kw, win.sh, win.sw, win.padTop, win.padLeft];
       defer(out, [t], {
         rows,
         rowFloats,
-        run: (dst, r0, r1) => backend().kernels.f32_maxpool_nhwc_simd(src, dst - r0 * rowFloats * 4, ...geometry, r0, r1),
-        all: (dst) => runRows("f32_maxpool_nhwc_simd", [src, dst, ...geometry] as number[], rows, rowFloats * win.kh * win.kw),
+        run: (dst, r0, r1) => (backend().kernels[kernel] as (...a: number[]) => void)(src, dst - r0 * rowFloats * 4, ...geometry, r0, r1),
+        all: (dst) => runRows(kernel, [src, dst, ...geometry], rows, rowFloats * win.kh * win.kw),
       });
     }
     return out as T;

@@ -88,6 +88,9 @@ for (const build of builds) {
       const pool = fns.get("f32_maxpool_nhwc_simd")!;
       expect(count(pool, "f32x4.pmax")).toBeGreaterThanOrEqual(5);
       expect(count(pool, "f32.max")).toBe(0);
+      const pool2x2 = fns.get("f32_maxpool_2x2_nhwc_simd")!;
+      expect(count(pool2x2, "f32x4.pmax")).toBeGreaterThanOrEqual(20); // 4 vectors × 4 taps, then 1 × 4
+      expect(count(pool2x2, "f32.max")).toBe(0);
     });
   });
 }
