@@ -7,9 +7,7 @@
  * `--experimental-wasm-relaxed-simd`. Engines without it fail validation and get plain SIMD.
  */
 import relaxedSimd from "./wasm-relaxed-simd.gen.js";
-import relaxedSimdThreads from "./wasm-relaxed-simd-threads.gen.js";
 import simd from "./wasm-simd.gen.js";
-import simdThreads from "./wasm-simd-threads.gen.js";
 
 export interface EmbeddedBuild {
   name: string;
@@ -21,12 +19,4 @@ export const embeddedBuilds: EmbeddedBuild[] = [
   { name: "simd", base64: simd },
 ];
 
-/**
- * The -threads builds (src/threads/shared_builds.ts re-exports them). They are imported here,
- * each right after its single-thread twin, so that in a bundle each twin lies within gzip's
- * 32 KB window of the other and compresses to almost nothing (tests/runtimes/package.test.ts).
- */
-export const embeddedThreadsBuilds: Record<string, EmbeddedBuild> = {
-  "simd": { name: "simd-threads", base64: simdThreads },
-  "relaxed-simd": { name: "relaxed-simd-threads", base64: relaxedSimdThreads },
-};
+// The -threads builds are not embedded: src/threads/shared_builds.ts derives them from these.

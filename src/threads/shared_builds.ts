@@ -1,8 +1,14 @@
 /**
- * The -threads builds, embedded like the single-thread ones: the same kernels compiled to
- * import a shared memory. Keyed by the single-thread build each one replaces. They live in
- * src/loader/embedded.ts, next to their twins (see there why).
+ * The -threads build that replaces a running single-thread build when threads start, derived
+ * from the embedded bytes of its twin (src/loader/shared_twin.ts says why that is exact).
  */
-import { embeddedThreadsBuilds } from "../loader/embedded.js";
+import { embeddedBuilds } from "../loader/embedded.js";
+import { decodeBase64 } from "../loader/source.js";
+import { sharedTwin } from "../loader/shared_twin.js";
 
-export const threadsBuilds: Record<string, { name: string; base64: string }> = embeddedThreadsBuilds;
+export function threadsBuild(build: string): { name: string; bytes: Uint8Array } | undefined {
+  const twin = embeddedBuilds.find((b) => b.name === build);
+  if (!twin) return undefined;
+  const name = `${build}-threads`;
+  return { name, bytes: sharedTwin(decodeBase64(twin.base64), name) };
+}

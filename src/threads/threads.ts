@@ -7,9 +7,8 @@
  * views from `Tensor.view()` go stale (they read as empty), as after any memory growth.
  */
 import { backend, MAX_PAGES, moveToMemory } from "../loader/backend.js";
-import { decodeBase64 } from "../loader/source.js";
 import { describe } from "../tensor.js";
-import { threadsBuilds } from "./shared_builds.js";
+import { threadsBuild } from "./shared_builds.js";
 import { Pool, workerSpawner } from "./pool.js";
 import { MAX_WORKERS } from "./control.js";
 
@@ -141,12 +140,12 @@ function whyUnavailable(): string | undefined {
 function moveToSharedMemory(): string | undefined {
   const b = backend();
   if (b.memory.buffer instanceof SharedArrayBuffer) return undefined;
-  const build = threadsBuilds[b.build];
+  const build = threadsBuild(b.build);
   if (!build) {
     return `the running build (${b.build}, given to init()) has no shared-memory twin among the builds ` +
       "simdconv embeds, and threads need one";
   }
-  const bytes = decodeBase64(build.base64);
+  const bytes = build.bytes;
   if (!WebAssembly.validate(bytes as BufferSource)) {
     return "this engine lacks WebAssembly threads (shared memory and atomics)";
   }
