@@ -6,9 +6,9 @@
 import { SHAPES } from "./shapes.mjs";
 import { createPeers } from "./peers.mjs";
 import { compile } from "./peak.mjs";
+import { median } from "./util.mjs";
 
 const libs = (await createPeers({ cpu: false, ort: false })).filter((l) => l.name !== "simdconv-simd");
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 // Memory speed on this machine, for relu's size (read n floats, write n floats): a plain wasm
 // SIMD copy loop (4 vectors per step, the relu kernel's loop without the pmax/pmin) and

@@ -7,17 +7,17 @@
 import { readFileSync } from "node:fs";
 import { SHAPES, flopsOf, outSize } from "./shapes.mjs";
 import { measurePeak } from "./peak.mjs";
+import { median, option } from "./util.mjs";
 
 const argv = process.argv.slice(2);
 const plain = argv.includes("--plain") || !WebAssembly.validate(readFileSync(new URL("../build/simdconv-relaxed-simd.wasm", import.meta.url)));
-const shapesArg = argv.includes("--shapes") ? argv[argv.indexOf("--shapes") + 1].split(",").map(Number) : [2, 3, 4, 5, 6, 7, 8];
+const shapesArg = option("--shapes", "2,3,4,5,6,7,8").split(",").map(Number);
 const build = plain ? "simd" : "relaxed-simd";
 const memory = new WebAssembly.Memory({ initial: 4096 });
 const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL(`../build/simdconv-${build}.wasm`, import.meta.url))), { env: { memory } }).exports;
 const f32 = new Float32Array(memory.buffer);
 let top = 1024;
 const alloc = (floats) => { const p = top; top += ((floats * 4 + 15) & ~15) + 16; return p; };
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 const peak = measurePeak(!plain);
 console.log(`build: ${build}; peak ${peak.gflops.toFixed(1)} GFLOP/s (${peak.kind}); median ms of 9 interleaved runs; GFLOP/s in brackets`);

@@ -9,13 +9,14 @@
 /** The maximum the -threads builds declare (scripts/build.mjs: --maximumMemory 65536). */
 export const SHARED_MAX_PAGES = 65536;
 
-function leb(n: number, out: number[]): void {
+function leb(n: number, out: number[] = []): number[] {
   do {
     let b = n & 0x7f;
     n >>>= 7;
     if (n) b |= 0x80;
     out.push(b);
   } while (n);
+  return out;
 }
 
 /** `bytes` with its one imported memory made shared (maximum SHARED_MAX_PAGES), renamed `name`. */
@@ -32,51 +33,46 @@ export function sharedTwin(bytes: Uint8Array, name: string): Uint8Array {
     } while (b & 0x80);
     return result >>> 0;
   };
-  const out: number[] = Array.from(bytes.subarray(0, 8));
-  const section = (id: number, body: number[]): void => {
-    out.push(id);
-    leb(body.length, out);
-    for (const b of body) out.push(b);
-  };
-  const text = new TextEncoder();
+  // Sections are copied as they are, except the two rewritten ones.
+  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
+  const section = (id: number, body: number[]) => parts.push(Uint8Array.from([id, ...leb(body.length), ...body]));
   while (pos < bytes.length) {
+    const start = pos;
     const id = bytes[pos++];
     const size = u32();
     const end = pos + size;
     if (id === 2) {
-      const body: number[] = [];
-      const count = u32();
-      leb(count, body);
-      for (let i = 0; i < count; i++) {
+      // Imports: (module, field, kind, limits) for each; a simdconv build imports only its memory.
+      const body = leb(u32());
+      while (pos < end) {
+        const fieldsStart = pos;
         for (let s = 0; s < 2; s++) {
           const len = u32();
-          leb(len, body);
-          for (let k = 0; k < len; k++) body.push(bytes[pos + k]);
           pos += len;
         }
-        const kind = bytes[pos++];
-        if (kind !== 2) throw new TypeError("sharedTwin: a simdconv build imports only its memory");
+        body.push(...bytes.subarray(fieldsStart, pos));
+        if (bytes[pos++] !== 2) throw new TypeError("sharedTwin: a simdconv build imports only its memory");
         const flags = bytes[pos++];
         const initial = u32();
         if (flags & 1) u32();
-        body.push(kind, 0x03); // limits: has a maximum, shared
-        leb(initial, body);
-        leb(SHARED_MAX_PAGES, body);
+        body.push(2, 0x03, ...leb(initial), ...leb(SHARED_MAX_PAGES)); // limits: shared, with a maximum
       }
       section(2, body);
-    } else if (id === 0) {
-      const start = pos;
-      const len = u32();
-      const sectionName = new TextDecoder().decode(bytes.subarray(pos, pos + len));
-      if (sectionName === "simdconv.build") {
-        const body: number[] = [];
-        leb(len, body);
-        for (const b of text.encode(sectionName)) body.push(b);
-        for (const b of text.encode(name)) body.push(b);
-        section(0, body);
-      } else section(0, Array.from(bytes.subarray(start, end)));
-    } else section(id, Array.from(bytes.subarray(pos, end)));
+    } else if (
+      // A custom section whose name (one length byte: short names only) is simdconv.build.
+      id === 0 && new TextDecoder().decode(bytes.subarray(pos + 1, pos + 1 + bytes[pos])) === "simdconv.build"
+    ) {
+      section(0, [...bytes.subarray(pos, pos + 1 + bytes[pos]), ...new TextEncoder().encode(name)]);
+    } else {
+      parts.push(bytes.subarray(start, end));
+    }
     pos = end;
   }
-  return Uint8Array.from(out);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -15,12 +15,8 @@ function clampOp(op: string, lo: number, hi: number) {
         const src = t.ptr();
         const n = t.size;
         // Kernels are looked up per call: starting threads swaps the backend.
-        defer(out, [t], {
-          rows: n,
-          rowFloats: 1,
-          run: (dst, i0, i1) => backend().kernels.f32_vclamp_simd(src + 4 * i0, dst, i1 - i0, lo, hi),
-          all: (dst) => backend().kernels.f32_vclamp_simd(src, dst, n, lo, hi),
-        });
+        const run = (dst: number, i0: number, i1: number) => backend().kernels.f32_vclamp_simd(src + 4 * i0, dst, i1 - i0, lo, hi);
+        defer(out, [t], { rows: n, rowFloats: 1, run, all: (dst) => run(dst, 0, n) });
       }
       return out as T;
     } finally {
