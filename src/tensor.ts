@@ -87,7 +87,7 @@ export class Tensor {
   dataSync(): Float32Array {
     const s = this.storage;
     if (s?.pending && allocUnsafeSlow) return readDeferred(s, this.size);
-    const p = this.ptr("tensor", "dataSync") >> 2;
+    const p = this.ptr("tensor", "dataSync") >>> 2;
     // Constructing from a view copies about 1.6x faster than TypedArray.slice in V8
     // (12.8 MB: 1.4 vs 2.3 ms; bench/RESULTS.md, 2026-11-28 note); the result is the same copy.
     return new Float32Array(this.storage!.heap.f32.subarray(p, p + this.size));
@@ -227,7 +227,7 @@ function readDeferred(s: Storage, size: number): Float32Array {
   const bytes = allocUnsafeSlow!(size * 4);
   const out = new Float32Array(bytes.buffer, bytes.byteOffset, size);
   const f32 = s.heap.f32;
-  const base = s.ptr >> 2;
+  const base = s.ptr >>> 2;
   const step = Math.max(1, Math.floor(CHUNK_FLOATS / job.rowFloats));
   for (let r0 = 0; r0 < job.rows; r0 += step) {
     const r1 = Math.min(job.rows, r0 + step);
@@ -341,7 +341,7 @@ export function tensor(values: TensorLike, shape?: number[], dtype?: DataType): 
     }
   }
   const t = empty(s, "tensor");
-  t.storage!.heap.f32.set(flat, t.storage!.ptr >> 2);
+  t.storage!.heap.f32.set(flat, t.storage!.ptr >>> 2);
   return t;
 }
 

@@ -31,6 +31,9 @@ export class Heap {
   private u8Cache: Uint8Array;
   /** Bytes in live blocks, slack included. */
   liveBytes = 0;
+  /** Spans skipped by `placeAbove`: never allocated, never touched. */
+  private readonly holes: FreeBlock[] = [];
+  private reserved = 0;
 
   constructor(memory: WebAssembly.Memory, maxPages: number) {
     this.memory = memory;
@@ -66,7 +69,27 @@ export class Heap {
 
   /** Whether `byteLength` more bytes could ever be allocated (before trying). */
   canAllocate(byteLength: number): boolean {
-    return Number.isFinite(byteLength) && Heap.blockSize(byteLength) + HEAP_BASE <= this.maxBytes - this.liveBytes;
+    return Number.isFinite(byteLength) &&
+      Heap.blockSize(byteLength) + HEAP_BASE + this.reserved <= this.maxBytes - this.liveBytes;
+  }
+
+  /**
+   * @internal For tests: makes every later block start at or above byte `address`, so code
+   * paths can be exercised on addresses past 2 GiB (where a signed `ptr >> 2` goes negative)
+   * and next to 4 GiB without holding gigabytes: the skipped pages are never written, so
+   * they cost address space, not RAM. Blocks already allocated stay where they are.
+   */
+  placeAbove(address: number): void {
+    const at = Math.ceil(address / 16) * 16;
+    if (at <= this.top) return;
+    this.ensure(at, "placeAbove", at - this.top);
+    // Free blocks below would be reused by best fit; forget them (they were never written
+    // by a live tensor, and the skipped span is counted as reserved instead).
+    for (const b of this.freeList) this.holes.push(b);
+    this.freeList.length = 0;
+    this.holes.push({ ptr: this.top, size: at - this.top });
+    this.reserved = this.holes.reduce((n, b) => n + b.size, 0);
+    this.top = at;
   }
 
   /**
@@ -141,7 +164,16 @@ export class Heap {
     const old = this.memory;
     const have = memory.buffer.byteLength;
     if (have < this.top) memory.grow(Math.ceil((this.top - have) / WASM_PAGE));
-    new Uint8Array(memory.buffer).set(new Uint8Array(old.buffer, 0, this.top));
+    // Copy only what may hold data: free blocks and skipped spans are left untouched, so
+    // moving a sparse heap does not write (and commit) every page below its top.
+    const to = new Uint8Array(memory.buffer);
+    const from = new Uint8Array(old.buffer);
+    let at = 0;
+    for (const gap of [...this.freeList, ...this.holes].sort((a, b) => a.ptr - b.ptr)) {
+      to.set(from.subarray(at, gap.ptr), at);
+      at = gap.ptr + gap.size;
+    }
+    to.set(from.subarray(at, this.top), at);
     this.memory = memory;
     this.maxBytes = maxPages * WASM_PAGE;
     if (!(old.buffer instanceof SharedArrayBuffer)) old.grow(0);

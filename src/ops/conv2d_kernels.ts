@@ -163,7 +163,7 @@ function zeros(heap: Heap, floats: number): number {
     if (zeroRow && zeroRow.heap === heap) heap.free(zeroRow.ptr, zeroRow.floats * 4);
     const n = Math.max(floats, 256);
     const ptr = heap.alloc(n * 4, "conv2d zero row");
-    heap.f32.fill(0, ptr >> 2, (ptr >> 2) + n);
+    heap.f32.fill(0, ptr >>> 2, (ptr >>> 2) + n);
     zeroRow = { heap, ptr, floats: n };
   }
   return zeroRow.ptr;
@@ -259,7 +259,7 @@ export function runConv2d(
   const heap = backend().heap;
   const path = pathOf(d, win);
   if (path === "direct1") {
-    const b = bias ? heap.f32[bias.ptr() >> 2] : 0;
+    const b = bias ? heap.f32[bias.ptr() >>> 2] : 0;
     runRows(
       "f32_conv2d_nhwc_c1_minmax_w8_simd",
       [

@@ -4,8 +4,8 @@ import { empty, Tensor } from "../tensor.js";
 export function nchwToNhwc(x: Tensor, [n, c, h, w]: number[], op: string): Tensor {
   const out = empty([n, h, w, c], op);
   const f = out.storage!.heap.f32;
-  const src = x.ptr() >> 2;
-  const dst = out.ptr() >> 2;
+  const src = x.ptr() >>> 2;
+  const dst = out.ptr() >>> 2;
   const hw = h * w;
   for (let b = 0; b < n; b++)
     for (let ch = 0; ch < c; ch++) {
@@ -19,8 +19,8 @@ export function nchwToNhwc(x: Tensor, [n, c, h, w]: number[], op: string): Tenso
 export function nhwcToNchw(x: Tensor, [n, h, w, c]: number[], op: string): Tensor {
   const out = empty([n, c, h, w], op);
   const f = out.storage!.heap.f32;
-  const src = x.ptr() >> 2;
-  const dst = out.ptr() >> 2;
+  const src = x.ptr() >>> 2;
+  const dst = out.ptr() >>> 2;
   const hw = h * w;
   for (let b = 0; b < n; b++)
     for (let ch = 0; ch < c; ch++) {
