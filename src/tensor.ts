@@ -37,6 +37,12 @@ class Storage {
   pending: { job: DeferredJob; sources: Storage[] } | null = null;
   /** Deferred blocks that read this one: computed before this one is freed or handed out writable. */
   readers: Set<Storage> | null = null;
+  /**
+   * The buffer under the last writable `view()` handed out. While that view can still write
+   * (its ArrayBuffer is not detached by growth; a SharedArrayBuffer never is), ops reading
+   * this block compute at once instead of deferring, so later writes never reach their result.
+   */
+  viewedBuffer: ArrayBufferLike | null = null;
   constructor(
     readonly heap: Heap,
     readonly ptr: number,
@@ -124,9 +130,13 @@ export class Tensor {
    */
   view(): Float32Array {
     const p = this.ptr("tensor", "view");
-    // The caller may write through the view: deferred results that read it are computed first.
-    materializeReaders(this.storage!);
-    return new Float32Array(this.storage!.heap.memory.buffer, p, this.size);
+    // The caller may write through the view: deferred results that read it are computed first,
+    // and later ops on it compute at once while the view can still write.
+    const s = this.storage!;
+    materializeReaders(s);
+    const buffer = s.heap.memory.buffer;
+    s.viewedBuffer = buffer;
+    return new Float32Array(buffer, p, this.size);
   }
 
   /** A tensor of another shape over the same data (no copy); -1 infers one dimension. */
@@ -181,9 +191,17 @@ function sizeOf(shape: number[]): number {
   return n;
 }
 
-/** @internal Defers `out`'s contents to `job`, which reads the blocks of `sources` (live, computed tensors). */
+/**
+ * @internal Defers `out`'s contents to `job`, which reads the blocks of `sources` (live,
+ * computed tensors). When a source may still be written through a `view()`, the job runs now:
+ * a deferred result must equal the op's value when it returned, as in TensorFlow.js.
+ */
 export function defer(out: Tensor, sources: Tensor[], job: DeferredJob): void {
   const s = out.storage!;
+  if (sources.some((t) => writableView(t.storage!))) {
+    job.all(s.ptr);
+    return;
+  }
   s.pending = { job, sources: sources.map((t) => t.storage!) };
   for (const src of s.pending.sources) (src.readers ??= new Set()).add(s);
 }
@@ -191,6 +209,15 @@ export function defer(out: Tensor, sources: Tensor[], job: DeferredJob): void {
 /** @internal Whether a tensor's contents are still deferred (for tests). */
 export function isDeferred(t: Tensor): boolean {
   return !!t.storage?.pending;
+}
+
+/** Whether a `view()` of the block may still write to it (a detached ArrayBuffer cannot). */
+function writableView(s: Storage): boolean {
+  const b = s.viewedBuffer;
+  if (!b) return false;
+  if (b.byteLength > 0 || (typeof SharedArrayBuffer !== "undefined" && b instanceof SharedArrayBuffer)) return true;
+  s.viewedBuffer = null;
+  return false;
 }
 
 function forget(s: Storage): void {

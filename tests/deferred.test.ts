@@ -3,11 +3,12 @@
  * computes it a chunk of rows at a time and copies each chunk out. These tests read every
  * result both ways, across chunk boundaries, and check each event that must compute a
  * deferred result first: its own use as an input, its source being disposed or handed out
- * writable, reshape, clone and tidy.
+ * writable, reshape, clone and tidy; and that a source with a writable view makes ops compute
+ * at once, so a result never sees writes made after its op returned.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { maxPoolRef, randomData, rng } from "./reference.js";
-import { maxPool, memory, relu, relu6, tensor, tidy, type Tensor } from "../src/index.js";
+import { init, maxPool, memory, relu, relu6, shutdownThreads, tensor, tidy, type Tensor } from "../src/index.js";
 import { isDeferred } from "../src/tensor.js";
 import { backend } from "../src/loader/backend.js";
 
@@ -180,5 +181,94 @@ describe("computing a result writes nothing past its end", () => {
     expect(slack()).toEqual([12345, 12345, 12345, 12345]);
     x.dispose();
     y.dispose();
+  });
+});
+
+describe("a result never sees writes made after its op returned", () => {
+  // Every op that may defer, with its float64 reference on a [1, 8, 8, 4] input.
+  const shape = [1, 8, 8, 4];
+  const n = 256;
+  const ops: [string, (x: Tensor) => Tensor, (x: Float32Array) => Float32Array][] = [
+    ["relu", (x) => relu(x), (x) => Float32Array.from(x, relu64)],
+    ["relu6", (x) => relu6(x), (x) => Float32Array.from(x, relu664)],
+    ["maxPool 2×2", (x) => maxPool(x, 2, 2, "valid"), (x) => Float32Array.from(maxPoolRef(x, shape, [2, 2], [2, 2], "valid").y)],
+    ["maxPool 3×3 same", (x) => maxPool(x, 3, 1, "same"), (x) => Float32Array.from(maxPoolRef(x, shape, [3, 3], [1, 1], "same").y)],
+  ];
+
+  it("covers every op that defers", async () => {
+    // An op that calls defer() must be listed above; a new deferring op fails here until it is.
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const dir = new URL("../src/ops/", import.meta.url);
+    const deferring = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".ts") && /\bdefer\(/.test(readFileSync(new URL(f, dir), "utf8")));
+    expect(deferring.sort()).toEqual(["max_pool.ts", "relu.ts"]);
+  });
+
+  it.each(ops)("%s: the streaming pattern (one tensor, written through a view, frame after frame)", (_, op, ref) => {
+    const frame1 = input(n, 31);
+    const frame2 = input(n, 32);
+    const x = tensor(new Float32Array(n), shape);
+    const buf = x.view();
+    buf.set(frame1);
+    const y1 = op(x);
+    expect(isDeferred(y1)).toBe(false); // a view may still write to x, so it was computed at once
+    buf.set(frame2);
+    const y2 = op(x);
+    buf.set(frame1);
+    expectSame(y1.dataSync(), ref(frame1));
+    expectSame(y2.dataSync(), ref(frame2));
+    for (const t of [x, y1, y2]) t.dispose();
+  });
+
+  it.each(ops)("%s: a view of a reshape counts as a view of its source", (_, op, ref) => {
+    const frame1 = input(n, 33);
+    const x = tensor(frame1, shape);
+    const flat = x.reshape([n]);
+    const buf = flat.view();
+    const y = op(x);
+    buf.fill(-3);
+    expectSame(y.dataSync(), ref(frame1));
+    for (const t of [x, flat, y]) t.dispose();
+  });
+
+  it.each(ops)("%s: defers again once growth has detached every view", (_, op, ref) => {
+    const heap = backend().heap;
+    const frame = input(n, 34);
+    const x = tensor(frame, shape);
+    const stale = x.view();
+    expect(isDeferred(op(x))).toBe(false);
+    if (heap.memory.buffer instanceof SharedArrayBuffer) return; // shared views stay writable forever
+    // Grow the memory: the private ArrayBuffer under `stale` is detached and can write nothing.
+    const big = tensor(new Float32Array(heap.wasmBytes / 4 + 1));
+    expect(stale.length).toBe(0);
+    const y = op(x);
+    expect(isDeferred(y)).toBe(true); // the chunked read-back is kept where no view can write
+    expectSame(y.dataSync(), ref(frame));
+    for (const t of [x, big, y]) t.dispose();
+  });
+});
+
+describe("with threads on, a view of shared memory never detaches", () => {
+  afterAll(() => shutdownThreads());
+
+  it("the streaming pattern gives each frame's own result", async () => {
+    await init({ threads: 2 });
+    expect(backend().heap.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const shape = [1, 64, 64, 8];
+    const n = 64 * 64 * 8;
+    const frames = [input(n, 41), input(n, 42), input(n, 43)];
+    const x = tensor(new Float32Array(n), shape);
+    const buf = x.view();
+    const ys: [Tensor, Tensor][] = [];
+    for (const f of frames) {
+      buf.set(f);
+      ys.push([relu(x), maxPool(x, 2, 2, "same")]);
+    }
+    for (const [i, f] of frames.entries()) {
+      expectSame(ys[i][0].dataSync(), Float32Array.from(f, relu64));
+      expectSame(ys[i][1].dataSync(), Float32Array.from(maxPoolRef(f, shape, [2, 2], [2, 2], "same").y));
+    }
+    for (const t of [x, ...ys.flat()]) t.dispose();
   });
 });
