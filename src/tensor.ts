@@ -166,7 +166,7 @@ export class Tensor {
       materializeReaders(s);
       if (s.pending) forget(s);
       for (const release of s.onFree.splice(0)) release();
-      s.heap.free(s.ptr, s.byteLength);
+      s.heap.free(s.ptr, s.byteLength, "tensor");
       numBytes -= s.byteLength;
     }
   }
@@ -270,12 +270,9 @@ export function empty(shape: number[], what: string): Tensor {
   const heap = backend().heap;
   const byteLength = size * 4;
   if (!Number.isSafeInteger(byteLength) || !heap.canAllocate(byteLength)) {
-    throw new RangeError(
-      `${what}: shape [${shape}] needs ${byteLength} bytes, more than WebAssembly memory can hold ` +
-        `(${heap.maxBytes} bytes at most)`,
-    );
+    throw heap.outOfMemory(`${what}: shape [${shape}]`, byteLength);
   }
-  const ptr = heap.alloc(byteLength, what);
+  const ptr = heap.alloc(byteLength, what, "tensor");
   numBytes += byteLength;
   return new Tensor(new Storage(heap, ptr, byteLength), shape);
 }

@@ -55,3 +55,63 @@ describe("Heap", () => {
     expect(again).toBe(Math.min(...ptrs));
   });
 });
+
+describe("Heap out-of-memory errors", () => {
+  const figures = /^(.+) needs (\d+) bytes, but (\d+) bytes are in use \((\d+) by live tensors, (\d+) by cached packed weights, (\d+) by scratch\) of the WebAssembly memory's (\d+) bytes at most/;
+  const messageOf = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (e) {
+      expect(e).toBeInstanceOf(RangeError);
+      return (e as Error).message;
+    }
+    throw new Error("expected a RangeError");
+  };
+
+  it("counts blocks by kind and names the request, the use and the maximum", () => {
+    const heap = smallHeap(1, 4);
+    const t = heap.alloc(1000, "t", "tensor");
+    const p = heap.alloc(2000, "p", "packing");
+    const s = heap.alloc(3000, "s");
+    expect(heap.inUse).toEqual({ tensor: Heap.blockSize(1000), packing: Heap.blockSize(2000), scratch: Heap.blockSize(3000) });
+    const msg = messageOf(() => heap.alloc(4 * WASM_PAGE - 4000, "relu: shape [9]", "tensor"));
+    const m = figures.exec(msg)!;
+    expect(m.slice(1).map((v, i) => (i === 0 ? v : +v))).toEqual([
+      "relu: shape [9]", 4 * WASM_PAGE - 4000, heap.liveBytes, Heap.blockSize(1000), Heap.blockSize(2000), Heap.blockSize(3000), 4 * WASM_PAGE,
+    ]);
+    expect(msg).toMatch(/Disposing tensors frees/);
+    heap.free(t, 1000, "tensor");
+    heap.free(p, 2000, "packing");
+    heap.free(s, 3000);
+    expect(heap.inUse).toEqual({ tensor: 0, packing: 0, scratch: 0 });
+    expect(heap.liveBytes).toBe(0);
+  });
+
+  it("says when the request alone exceeds the maximum", () => {
+    const msg = messageOf(() => smallHeap(1, 4).alloc(5 * WASM_PAGE, "x"));
+    expect(msg).toMatch(figures);
+    expect(msg).toMatch(/the request alone is larger than that$/);
+  });
+
+  it("says when the free bytes would suffice but are split", () => {
+    const heap = smallHeap(4, 4);
+    const quarter = WASM_PAGE - 64;
+    const blocks = [0, 1, 2, 3].map(() => heap.alloc(quarter - SLACK, "b"));
+    heap.free(blocks[0], quarter - SLACK);
+    heap.free(blocks[2], quarter - SLACK);
+    const msg = messageOf(() => heap.alloc(quarter + 4096, "y"));
+    expect(msg).toMatch(figures);
+    expect(msg).toMatch(/the free bytes are split, the largest free span being \d+ bytes/);
+    // The heap is unchanged: both gaps are still there to reuse.
+    expect(heap.alloc(quarter - SLACK, "z")).toBe(blocks[0]);
+  });
+
+  it("says when the engine refused to grow the memory below the maximum", () => {
+    // A memory whose own maximum (2 pages) is below the heap's (8): growth fails early.
+    const heap = new Heap(new WebAssembly.Memory({ initial: 1, maximum: 2 }), 8);
+    const msg = messageOf(() => heap.alloc(3 * WASM_PAGE, "w"));
+    expect(msg).toMatch(figures);
+    expect(msg).toMatch(/the engine refused to grow it from 65536 to 262144 bytes/);
+    expect(heap.alloc(1000, "after")).toBeGreaterThan(0);
+  });
+});

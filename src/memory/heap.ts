@@ -17,6 +17,9 @@ export const SLACK = 16;
 /** Low memory kept unused: address 0 stays a null pointer for optional kernel inputs. */
 const HEAP_BASE = 64;
 
+/** What a block holds, counted apart so that an out-of-memory error can say where memory went. */
+export type BlockKind = "tensor" | "packing" | "scratch";
+
 interface FreeBlock {
   ptr: number;
   size: number;
@@ -34,6 +37,8 @@ export class Heap {
   /** Spans skipped by `placeAbove`: never allocated, never touched. */
   private readonly holes: FreeBlock[] = [];
   private reserved = 0;
+  /** `liveBytes` by kind: tensors, cached packed weights, and scratch (the zero row included). */
+  readonly inUse: Record<BlockKind, number> = { tensor: 0, packing: 0, scratch: 0 };
 
   constructor(memory: WebAssembly.Memory, maxPages: number) {
     this.memory = memory;
@@ -93,10 +98,34 @@ export class Heap {
   }
 
   /**
-   * Returns a 16-byte-aligned pointer to `byteLength` bytes (contents undefined), or throws
-   * a RangeError naming `what` when the memory cannot hold it.
+   * The RangeError for a request of `byteLength` bytes that cannot be met: it names `what`,
+   * the bytes in use by kind and the maximum, so the reader can tell a request that could
+   * never fit from memory held by live tensors (which disposing them frees).
    */
-  alloc(byteLength: number, what: string): number {
+  outOfMemory(what: string, byteLength: number, refused?: { from: number; to: number }): RangeError {
+    const shared = typeof SharedArrayBuffer !== "undefined" && this.memory.buffer instanceof SharedArrayBuffer;
+    const { tensor, packing, scratch } = this.inUse;
+    let message = `${what} needs ${byteLength} bytes, but ${this.liveBytes} bytes are in use ` +
+      `(${tensor} by live tensors, ${packing} by cached packed weights, ${scratch} by scratch) ` +
+      `of the ${shared ? "shared " : ""}WebAssembly memory's ${this.maxBytes} bytes at most`;
+    if (!(Heap.blockSize(byteLength) + HEAP_BASE <= this.maxBytes)) {
+      return new RangeError(`${message}; the request alone is larger than that`);
+    }
+    if (refused) {
+      message += `; the engine refused to grow it from ${refused.from} to ${refused.to} bytes`;
+    } else if (Heap.blockSize(byteLength) + HEAP_BASE + this.reserved <= this.maxBytes - this.liveBytes) {
+      const largest = this.freeList.reduce((m, b) => Math.max(m, b.size), this.maxBytes - this.top);
+      message += `; the free bytes are split, the largest free span being ${largest} bytes`;
+    }
+    return new RangeError(`${message}. Disposing tensors frees their memory (and a filter's packed weights)`);
+  }
+
+  /**
+   * Returns a 16-byte-aligned pointer to `byteLength` bytes (contents undefined), or throws
+   * `outOfMemory(what)` when the memory cannot hold it (the heap is then unchanged).
+   */
+  alloc(byteLength: number, what: string, kind: BlockKind = "scratch"): number {
+    if (!this.canAllocate(byteLength)) throw this.outOfMemory(what, byteLength);
     const size = Heap.blockSize(byteLength);
     // Best fit keeps large free blocks intact for large tensors.
     let best = -1;
@@ -116,6 +145,7 @@ export class Heap {
         b.size -= size;
       }
       this.liveBytes += size;
+      this.inUse[kind] += size;
       return ptr;
     }
     const ptr = this.top;
@@ -123,13 +153,15 @@ export class Heap {
     this.ensure(end, what, byteLength);
     this.top = end;
     this.liveBytes += size;
+    this.inUse[kind] += size;
     return ptr;
   }
 
-  /** Returns a block; `byteLength` is the same value that was passed to `alloc`. */
-  free(ptr: number, byteLength: number): void {
+  /** Returns a block; `byteLength` and `kind` are the values that were passed to `alloc`. */
+  free(ptr: number, byteLength: number, kind: BlockKind = "scratch"): void {
     const size = Heap.blockSize(byteLength);
     this.liveBytes -= size;
+    this.inUse[kind] -= size;
     const list = this.freeList;
     // Insert in address order (binary search), then merge with neighbours.
     let lo = 0;
@@ -183,12 +215,7 @@ export class Heap {
   private ensure(end: number, what: string, byteLength: number): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
-    const tooLarge = () =>
-      new RangeError(
-        `${what} needs ${byteLength} bytes, more than the WebAssembly memory can hold ` +
-          `(${this.liveBytes} bytes in use of at most ${this.maxBytes})`,
-      );
-    if (end > this.maxBytes) throw tooLarge();
+    if (end > this.maxBytes) throw this.outOfMemory(what, byteLength);
     // Grow geometrically (at least 1/8 more) so a growing workload does not grow on every op.
     const needPages = Math.ceil((end - have) / WASM_PAGE);
     const pages = Math.min(
@@ -201,7 +228,8 @@ export class Heap {
       try {
         this.memory.grow(needPages);
       } catch {
-        throw tooLarge();
+        // Below the maximum, the engine (or the OS behind it) could not supply the pages.
+        throw this.outOfMemory(what, byteLength, { from: have, to: have + needPages * WASM_PAGE });
       }
     }
   }

@@ -121,7 +121,12 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
     const out = empty(dataFormat === "NHWC" ? finalShape : outNhwc, op);
     if (out.size > 0) {
       const [lo, hi] = ACTIVATION_BOUNDS[activation];
-      runConv2d(input, filter, bias, out, dims, win, lo, hi);
+      try {
+        runConv2d(input, filter, bias, out, dims, win, lo, hi);
+      } catch (e) {
+        out.dispose(); // scratch that could not be allocated: nothing is returned, so nothing may stay held
+        throw e;
+      }
     }
     if (dataFormat === "NHWC") return out;
     owned.push(out);
@@ -131,7 +136,15 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
       return nchw.reshape(finalShape);
     }
     return nchw;
+  } catch (e) {
+    throw namingOp(op, e);
   } finally {
     for (const t of owned) t.dispose();
   }
+}
+
+/** Out-of-memory errors from packing or scratch name the data (conv2d packed weights...); prefix the op too. */
+export function namingOp(op: string, e: unknown): unknown {
+  if (e instanceof RangeError && !e.message.startsWith(`${op}:`)) e.message = `${op}: ${e.message}`;
+  return e;
 }

@@ -57,7 +57,7 @@ export function packedWeights(filter: Tensor, bias: Tensor | undefined, k: numbe
   if (hit) return hit.ptr;
   const heap = storage.heap;
   const bytes = packedBytes(k, co);
-  const ptr = heap.alloc(bytes, "conv2d packed weights");
+  const ptr = heap.alloc(bytes, "conv2d packed weights", "packing");
   backend().kernels.f32_packw_hwio_x8(filter.ptr(), bias ? bias.ptr() : 0, ptr, k, co);
   const entry: PackedEntry = { kind: "gemm", bias: biasStorage, k, co, ptr, bytes };
   remember(storage, heap, entries, entry, bias);
@@ -73,7 +73,7 @@ function remember(
     const list: PackedEntry[] = (entries = []);
     packCache.set(storage, list);
     storage.onFree.push(() => {
-      for (const e of list.splice(0)) heap.free(e.ptr, e.bytes);
+      for (const e of list.splice(0)) heap.free(e.ptr, e.bytes, "packing");
     });
   }
   entries.push(entry);
@@ -83,7 +83,7 @@ function remember(
       const i = list.indexOf(entry);
       if (i >= 0) {
         list.splice(i, 1);
-        heap.free(entry.ptr, entry.bytes);
+        heap.free(entry.ptr, entry.bytes, "packing");
       }
     });
   }
@@ -102,7 +102,7 @@ export function winogradWeights(filter: Tensor, ci: number, co: number): number 
   if (hit) return hit.ptr;
   const heap = storage.heap;
   const bytes = 16 * Math.ceil(co / NR) * NR * ci * 4;
-  const ptr = heap.alloc(bytes, "conv2d winograd weights");
+  const ptr = heap.alloc(bytes, "conv2d winograd weights", "packing");
   backend().kernels.f32_winograd_2x2_3x3_packw_hwio_x8(filter.ptr(), ptr, ci, co);
   remember(storage, heap, entries, { kind: "winograd", bias: null, k, co, ptr, bytes }, undefined);
   return ptr;

@@ -6,7 +6,7 @@
  * of the filter, so the caller may dispose or reuse theirs.
  */
 import { keep, tensor, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
-import { fused, type FusedConv2DArgs } from "./conv2d.js";
+import { fused, namingOp, type FusedConv2DArgs } from "./conv2d.js";
 import { packedWeights } from "./conv2d_kernels.js";
 
 /** fused.conv2d's arguments without x and filter. */
@@ -53,7 +53,7 @@ export function createConv2d(filter: Tensor | TensorLike, options: Conv2DOptions
   } catch (e) {
     f.dispose();
     b?.dispose();
-    throw e;
+    throw namingOp(op, e);
   }
   let disposed = false;
   return {
