@@ -1,7 +1,8 @@
 // 2 threads vs 1 thread of our own, on the bench's large convs and the edge filter.
 // Run it under the shared lock so other work does not skew the ratio:
-//   flock /tmp/simdconv-bench.lock npm run bench:threads [-- --reps 15] [-- --cutoff]
-// --cutoff instead times small convs around the split threshold (MIN_SPLIT_FLOPS).
+//   flock /work/wt/bench.lock npm run bench:threads [-- --reps 15] [-- --cutoff | --switch]
+// --cutoff instead times small convs around the split threshold (MIN_SPLIT_FLOPS);
+// --switch the first ops after the thread count changes.
 import * as sc from "../dist/index.js";
 import { headroomProbe, median, random } from "./util.mjs";
 
@@ -81,7 +82,52 @@ const row = (name, t, scale = 1, digits = 2) =>
 const header = (unit) =>
   `| shape | 1 thread ${unit} | 2 threads ${unit} | speedup (median of pairs) | headroom before / after (busy loops) |\n|---|---:|---:|---:|---:|`;
 
-if (args.includes("--cutoff")) {
+/**
+ * --switch: what the first ops after a change of count cost. Each round sets 1 thread, runs
+ * three ops, then sets 2 threads (after `parkedFirst`, from workers parked by the count of 1;
+ * else from none, after shutdownThreads()) and times the next ops one by one in a synchronous
+ * loop, without returning to the event loop, as a script would. Compared with the steady times
+ * on 1 and 2 threads, taken in the same rounds.
+ */
+async function switching(xs, ws, fs, rounds, opsAfter = 8) {
+  const x = sc.tensor(xs, fs.x);
+  const w = sc.tensor(ws, fs.f);
+  const op = () => {
+    const t0 = performance.now();
+    sc.conv2d(x, w, 1, "same").dispose();
+    return performance.now() - t0;
+  };
+  const after = { parked: [], fresh: [] };
+  const steady = { 1: [], 2: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const how of r % 2 ? ["fresh", "parked"] : ["parked", "fresh"]) {
+      await sc.init({ threads: 2 });
+      for (let i = 0; i < 3; i++) steady[2].push(op());
+      if (how === "fresh") await sc.shutdownThreads();
+      sc.setThreadsCount(1);
+      for (let i = 0; i < 3; i++) steady[1].push(op());
+      sc.setThreadsCount(2);
+      after[how].push(Array.from({ length: opsAfter }, op));
+    }
+  }
+  x.dispose();
+  w.dispose();
+  const nth = (runs) => Array.from({ length: opsAfter }, (_, k) => median(runs.map((ops) => ops[k])));
+  return { steady1: median(steady[1]), steady2: median(steady[2]), parked: nth(after.parked), fresh: nth(after.fresh) };
+}
+
+if (args.includes("--switch")) {
+  const fs = { x: [1, 112, 112, 64], f: [3, 3, 64, 64] };
+  const before = probe.measure();
+  const t = await switching(random(size(fs.x), 1), random(size(fs.f), 2), fs, reps);
+  const headroom = [before, probe.measure()].map((h) => h.toFixed(2)).join(" / ");
+  console.log(`simdconv build ${build}, conv 1×112×112×64, 3×3, 64→64, same; ${reps} rounds, median ms; headroom before / after ${headroom}`);
+  console.log(`steady: 1 thread ${t.steady1.toFixed(1)}, 2 threads ${t.steady2.toFixed(1)}`);
+  console.log(`| after setThreadsCount(1) then setThreadsCount(2) | ${t.parked.map((_, k) => `op ${k + 1}`).join(" | ")} |`);
+  console.log(`|---|${t.parked.map(() => "---:").join("|")}|`);
+  console.log(`| workers kept from before | ${t.parked.map((v) => v.toFixed(1)).join(" | ")} |`);
+  console.log(`| after shutdownThreads() (new workers) | ${t.fresh.map((v) => v.toFixed(1)).join(" | ")} |`);
+} else if (args.includes("--cutoff")) {
   console.log(header("µs").replace("| shape", "| MFLOP"));
   for (const [h, c] of [[4, 4], [8, 8], [8, 16], [12, 16], [14, 16], [12, 24], [16, 16], [16, 24], [20, 24], [16, 32], [24, 32], [32, 32]]) {
     const t = await time(random(h * h * c, 1), random(9 * c * c, 2), { x: [1, h, h, c], f: [3, 3, c, c] }, reps * 3, 20);

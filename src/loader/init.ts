@@ -13,6 +13,8 @@ export interface Capabilities {
   threadsCount: number;
   /** Why threads are off, when they are. */
   reasonThreadsOff?: string;
+  /** Set when threadsCount exceeds the cores (hardwareConcurrency): the count is honoured, and this says what it costs. */
+  threadsOverCores?: string;
   /** The running wasm build's name. */
   build: string;
 }

@@ -27,8 +27,12 @@ let minSplitFlops = MIN_SPLIT_FLOPS;
 const START_TIMEOUT_MS = 10_000;
 
 const NOT_ASKED = "one thread was asked for (the default): call setThreadsCount(n) or init({ threads: 'auto' })";
+const ASKED_ONE = "one thread was asked for (setThreadsCount(1) or init({ threads: 1 }))";
+const PARKED_ONE = `${ASKED_ONE}; the workers wait, parked, for a larger count`;
+const SHUT_DOWN = "shutdownThreads() ended the worker threads: setThreadsCount(n) or init({ threads }) starts new ones";
 
 let requested = 1;
+/** Kept while the count is 1 (its workers parked), so that a later rise needs no new threads. */
 let pool: Pool | undefined;
 let reasonOff: string | undefined = NOT_ASKED;
 /** Set when threads cannot run here at all; asking again does not retry. */
@@ -37,13 +41,14 @@ let warned = false;
 
 /** The pool to split an op of `rows` rows over, or undefined to run it on this thread. */
 export function poolFor(rows: number, flopsPerRow: number): Pool | undefined {
-  return pool && rows > 1 && rows * flopsPerRow >= minSplitFlops ? pool : undefined;
+  return pool && requested > 1 && rows > 1 && rows * flopsPerRow >= minSplitFlops ? pool : undefined;
 }
 
 /**
  * Sets how many threads run each large op, the calling thread included (TensorFlow.js's
  * wasm backend name). 1 turns threads off. Workers start in the background; until they
  * are up, ops run on the threads that are. `await init({ threads })` waits for them.
+ * Lowering the count parks the extra workers, so raising it again takes effect at once.
  */
 export function setThreadsCount(numThreads: number): void {
   requested = checkCount(numThreads, "numThreads", "setThreadsCount");
@@ -52,13 +57,21 @@ export function setThreadsCount(numThreads: number): void {
 
 /** The threads that run a large op now, the calling thread included (1 when threads are off). */
 export function getThreadsCount(): number {
-  return pool ? pool.threads : 1;
+  return pool && requested > 1 ? pool.threads : 1;
 }
 
 /** The thread fields of `capabilities()`. */
-export function threadsStatus(): { threads: boolean; threadsCount: number; reasonThreadsOff?: string } {
+export function threadsStatus(): { threads: boolean; threadsCount: number; reasonThreadsOff?: string; threadsOverCores?: string } {
   const threadsCount = getThreadsCount();
-  return threadsCount > 1 ? { threads: true, threadsCount } : { threads: false, threadsCount, reasonThreadsOff: reasonOff };
+  if (threadsCount === 1) return { threads: false, threadsCount, reasonThreadsOff: reasonOff };
+  const cores = hardwareConcurrency();
+  return threadsCount > cores
+    ? {
+      threads: true, threadsCount,
+      threadsOverCores: `${threadsCount} threads on ${cores} cores: the threads take turns on the cores, so an op runs ` +
+        `no faster than on ${cores}, and a thread that loses its core holds up the op`,
+    }
+    : { threads: true, threadsCount };
 }
 
 /** `init({ threads })`: sets the count and waits until the workers run (or gave up). */
@@ -83,15 +96,16 @@ export async function startThreads(threads: number | "auto"): Promise<void> {
 export async function shutdownThreads(): Promise<void> {
   const stopping = pool;
   requested = 1;
-  apply();
+  pool?.stop();
+  pool = undefined;
+  if (stopping && !unavailable) reasonOff = SHUT_DOWN;
   while (stopping && !stopping.stopped) await new Promise((r) => setTimeout(r, 2));
 }
 
 function apply(): void {
   if (requested === 1) {
-    pool?.stop();
-    pool = undefined;
-    reasonOff = NOT_ASKED;
+    pool?.resize(0);
+    if (!unavailable) reasonOff = pool ? PARKED_ONE : ASKED_ONE;
     return;
   }
   const why = unavailable ?? (unavailable = whyUnavailable());
