@@ -4,12 +4,12 @@
  */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { capabilities, conv2d, getThreadsCount, init, shutdownThreads, tensor } from "../src/index.js";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { capabilities, conv2d, getThreadsCount, init, maxPool, setThreadsCount, shutdownThreads, tensor } from "../src/index.js";
 import { testing } from "../src/threads/threads.js";
 import { workerProgram } from "../src/threads/pool.js";
 import { randomData, rng } from "./reference.js";
-import { bitsOf } from "./same-bits.js";
+import { bitsOf, expectSameBits } from "./same-bits.js";
 
 function convBits(seed: number): Uint32Array {
   const rand = rng(seed);
@@ -20,6 +20,33 @@ function convBits(seed: number): Uint32Array {
   for (const t of [x, w, y]) t.dispose();
   return bits;
 }
+
+/**
+ * Ops on each kernel path (GEMM, Winograd, one-channel direct, few-channel im2col, max pooling),
+ * as raw bits, so a worker can die inside any of them.
+ */
+function pathBits(seed: number): Uint32Array[] {
+  const rand = rng(seed);
+  const shapes: [number[], number[]][] = [
+    [[2, 30, 30, 8], [3, 3, 8, 24]],
+    [[1, 24, 20, 32], [3, 3, 32, 40]],
+    [[1, 96, 90, 1], [3, 3, 1, 1]],
+    [[1, 40, 60, 3], [3, 3, 3, 64]],
+  ];
+  const out: Uint32Array[] = [];
+  for (const [xs, fs] of shapes) {
+    const x = tensor(randomData(xs.reduce((a, b) => a * b), rand), xs);
+    const w = tensor(randomData(fs.reduce((a, b) => a * b), rand), fs);
+    const y = conv2d(x, w, 1, "same");
+    const p = maxPool(x, 3, 1, "same");
+    out.push(bitsOf(y.dataSync()), bitsOf(p.dataSync()));
+    for (const t of [x, w, y, p]) t.dispose();
+  }
+  return out;
+}
+
+/** Worker deaths these tests made and the ops survived (printed at the end). */
+let deathsSurvived = 0;
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -34,6 +61,7 @@ describe("threads when workers fail", () => {
     vi.restoreAllMocks();
     await shutdownThreads();
     testing.splitEverything(false);
+    testing.reset();
   });
 
   it("replaces a killed worker with a warning, and results stay right meanwhile", async () => {
@@ -46,6 +74,7 @@ describe("threads when workers fail", () => {
     await pool.kill(0);
     await until(() => warn.mock.calls.length > 0, "the death is noticed");
     expect(String(warn.mock.calls[0][0])).toMatch(/worker thread \d died .*starting a new one/);
+    deathsSurvived++;
     expect(convBits(1)).toEqual(want); // whichever workers are up share the rows
     await until(() => pool.ready === 2, "the replacement is ready");
     // The new worker takes part (it may wake too late for any one small op, not for twenty).
@@ -53,6 +82,79 @@ describe("threads when workers fail", () => {
     for (let i = 0; i < 20 && pool.workerChunks === chunksBefore; i++) expect(convBits(1)).toEqual(want);
     expect(pool.workerChunks).toBeGreaterThan(chunksBefore);
     expect(getThreadsCount()).toBe(3);
+  });
+
+  it("finishes the chunks of a worker that dies inside one, exactly, on every kernel path", async () => {
+    testing.splitEverything(true);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await init({ threads: 1 });
+    const want = pathBits(4);
+    await init({ threads: 3 });
+    const pool = testing.pool()!;
+    // A worker runs half of the next chunk it claims and exits there, on each op in turn; no
+    // await in between, so only the watchdog can tell the op that the worker is gone.
+    for (let round = 0; round < 3; round++) {
+      await until(() => pool.ready === 2, "both workers are up");
+      const before = pool.deaths;
+      pool.dieInNextChunk();
+      for (let i = 0; i < 10 && pool.deaths === before; i++) expectSameBits(want, pathBits(4), `round ${round}`);
+      expect(pool.deaths, `round ${round}`).toBe(before + 1);
+    }
+    const deaths = pool.deaths;
+    expect(deaths).toBe(3);
+    expect(pool.recoveredChunks).toBeGreaterThan(0);
+    expect(warn).toHaveBeenCalledTimes(deaths); // once per death, however it was noticed
+    for (const call of warn.mock.calls) expect(String(call[0])).toMatch(/worker thread \d died .*starting a new one/);
+    deathsSurvived += deaths;
+    // Replaced: the pool is whole again and its workers take part.
+    await until(() => pool.ready === 2, "the replacements are ready");
+    const chunks = pool.workerChunks;
+    expectSameBits(want, pathBits(4), "afterwards");
+    expect(pool.workerChunks).toBeGreaterThan(chunks);
+    expect(getThreadsCount()).toBe(3);
+    await new Promise((r) => setTimeout(r, 50)); // the dead threads' exit events arrive: no second warning
+    expect(warn).toHaveBeenCalledTimes(deaths);
+  });
+
+  it("survives a worker that dies in a synchronous loop of ops, with no event loop turn", async () => {
+    testing.splitEverything(true);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await init({ threads: 1 });
+    const want = convBits(6);
+    await init({ threads: 2 });
+    const pool = testing.pool()!;
+    const before = pool.deaths;
+    // Two deaths, the second in a worker that came up during the loop (Node starts threads
+    // without the event loop); no await until both are survived.
+    const started = performance.now();
+    while (pool.deaths < before + 2 && performance.now() - started < 20_000) {
+      if (pool.ready === 1) pool.dieInNextChunk();
+      expect(convBits(6)).toEqual(want);
+    }
+    const deaths = pool.deaths - before;
+    expect(deaths).toBe(2);
+    expect(warn).toHaveBeenCalledTimes(deaths);
+    deathsSurvived += deaths;
+    expect(getThreadsCount()).toBe(2);
+  });
+
+  it("turns threads off, saying why, after a fourth death", async () => {
+    testing.splitEverything(true);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await init({ threads: 1 });
+    const want = convBits(8);
+    await init({ threads: 2 });
+    const pool = testing.pool()!;
+    for (let i = 0; i < 200 && pool.deaths < 4 && capabilities().threads; i++) {
+      if (pool.ready === 1) pool.dieInNextChunk();
+      expect(convBits(8)).toEqual(want);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    deathsSurvived += pool.deaths + 1;
+    expect(capabilities().threads).toBe(false);
+    expect(capabilities().reasonThreadsOff).toMatch(/kept dying/);
+    expect(convBits(8)).toEqual(want);
+    expect(warn.mock.calls.at(-1)![0]).toMatch(/running on one thread: worker threads kept dying/);
   });
 
   it("falls back to one thread, says why and warns once, when workers cannot start", async () => {
@@ -75,6 +177,8 @@ describe("threads when workers fail", () => {
     }
   });
 });
+
+afterAll(() => console.log(`worker deaths survived: ${deathsSurvived}`));
 
 describe("a script that never shuts the workers down", () => {
   it("exits on its own", async () => {

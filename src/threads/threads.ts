@@ -208,4 +208,9 @@ export const testing = {
     minSplitFlops = on ? 0 : MIN_SPLIT_FLOPS;
   },
   pool: (): Pool | undefined => pool,
+  /** Forgets a failure, and that its warning was given, so the next test starts afresh. */
+  reset(): void {
+    unavailable = undefined;
+    warned = false;
+  },
 };
