@@ -1,5 +1,5 @@
 /** Chromium, page served with COOP/COEP: threads run in module Workers and match one thread. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   capabilities, conv2d, fused, getThreadsCount, init, maxPool, setThreadsCount, shutdownThreads, tensor,
 } from "../../src/index.js";
@@ -20,6 +20,14 @@ function outputs(seed: number): Uint32Array[] {
   const bits = ys.map((y) => bitsOf(y.dataSync()));
   for (const t of [x, w, bias, ...ys]) t.dispose();
   return bits;
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 describe("threads in a cross-origin isolated page", () => {
@@ -43,7 +51,36 @@ describe("threads in a cross-origin isolated page", () => {
 
   it("says threads are off again after shutdownThreads()", () => {
     expect(capabilities().threads).toBe(false);
-    expect(capabilities().reasonThreadsOff).toMatch(/one thread was asked for/);
+    expect(capabilities().reasonThreadsOff).toMatch(/shutdownThreads\(\) ended the worker threads/);
+  });
+
+  it("finishes the chunks of a worker that dies inside one, exactly, and replaces it", async () => {
+    testing.splitEverything(true);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const one = outputs(12);
+    await init({ threads: 3 });
+    const pool = testing.pool()!;
+    // The main thread may not block, so it spins; only the watchdog (a Web Lock the worker
+    // held, released as it ends) can tell it that the worker is gone.
+    for (let round = 0; round < 2; round++) {
+      await until(() => pool.ready === 2);
+      const before = pool.deaths;
+      pool.dieInNextChunk();
+      for (let i = 0; i < 10 && pool.deaths === before; i++) expectSameBits(one, outputs(12), `round ${round}`);
+      expect(pool.deaths, `round ${round}`).toBe(before + 1);
+    }
+    expect(pool.recoveredChunks).toBeGreaterThan(0);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(String(warn.mock.calls[0][0])).toMatch(/worker thread \d died .*starting a new one/);
+    await until(() => pool.ready === 2);
+    const chunks = pool.workerChunks;
+    for (let i = 0; i < 5; i++) expectSameBits(one, outputs(12), `afterwards ${i}`);
+    expect(pool.workerChunks).toBeGreaterThan(chunks);
+    expect(getThreadsCount()).toBe(3);
+    console.log(`worker deaths survived in Chromium: ${pool.deaths}`);
+    await shutdownThreads();
+    testing.splitEverything(false);
+    warn.mockRestore();
   });
 
   it("stops workers that are still starting (browsers send no exit event)", async () => {
