@@ -138,6 +138,27 @@ describe("threads when workers fail", () => {
     expect(getThreadsCount()).toBe(2);
   });
 
+  it("replaces a parked worker that dies, and the count rises afterwards", async () => {
+    testing.splitEverything(true);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await init({ threads: 1 });
+    const want = convBits(9);
+    await init({ threads: 2 });
+    const pool = testing.pool()!;
+    setThreadsCount(1);
+    await pool.kill(0);
+    await until(() => warn.mock.calls.length > 0, "the death is noticed");
+    deathsSurvived++;
+    expect(capabilities().reasonThreadsOff).toMatch(/parked/);
+    expect(convBits(9)).toEqual(want);
+    await init({ threads: 2 });
+    expect(pool.ready).toBe(1);
+    const chunks = pool.workerChunks;
+    for (let i = 0; i < 20 && pool.workerChunks === chunks; i++) expect(convBits(9)).toEqual(want);
+    expect(pool.workerChunks).toBeGreaterThan(chunks);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
   it("turns threads off, saying why, after a fourth death", async () => {
     testing.splitEverything(true);
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});

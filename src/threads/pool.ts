@@ -453,9 +453,9 @@ export class Pool {
     return Atomics.load(this.ctl, WORKER_CHUNKS);
   }
 
-  /** @internal Kills a running worker from outside, as a crash would (for tests). */
+  /** @internal Kills the n-th worker (taking jobs or parked) from outside, as a crash would (for tests). */
   kill(n: number): Promise<unknown> | void {
-    return this.slots[this.active()[n]]?.handle.terminate();
+    return this.slots.filter((s) => s && !s.stopping)[n]?.handle.terminate();
   }
 
   /** @internal Makes the next worker that claims a chunk run half of it and exit (for tests). */
