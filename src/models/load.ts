@@ -365,9 +365,8 @@ function toLayer(e: LayerEntry, i: number): Layer {
   try {
     return make(args);
   } catch (err) {
-    const m = (err as Error).message;
-    const where = `layer ${i} (${e.className}${typeof e.config.name === "string" ? ` '${e.config.name}'` : ""})`;
-    throw new (err instanceof RangeError ? RangeError : TypeError)(`${OP}: ${where}: ${m}`);
+    // The layer's message names its class and name already.
+    throw new (err instanceof RangeError ? RangeError : TypeError)(`${OP}: layer ${i}: ${(err as Error).message}`);
   }
 }
 

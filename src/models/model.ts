@@ -378,8 +378,8 @@ function plainStep(l: Layer, group: Layer[]): Step | null {
       const [n, h, w, c] = x.shape;
       const out = empty(l.keepDims ? [n, 1, 1, c] : [n, c], l.name);
       const f = backend().heap.f32;
-      const src = x.ptr() >> 2;
-      const dst = out.ptr() >> 2;
+      const src = x.ptr() >>> 2;
+      const dst = out.ptr() >>> 2;
       const acc = new Float64Array(c);
       for (let b = 0; b < n; b++) {
         acc.fill(max ? -Infinity : 0);
@@ -402,8 +402,8 @@ function plainStep(l: Layer, group: Layer[]): Step | null {
       const wo = w + le + r;
       const out = empty([n, ho, wo, c], l.name);
       const f = backend().heap.f32;
-      const src = x.ptr() >> 2;
-      const dst = out.ptr() >> 2;
+      const src = x.ptr() >>> 2;
+      const dst = out.ptr() >>> 2;
       f.fill(0, dst, dst + out.size);
       for (let i = 0; i < n; i++) {
         for (let y = 0; y < h; y++) {
@@ -443,8 +443,8 @@ function avgPoolNhwc(x: Tensor, l: Pooling2D): Tensor {
   const win = window2d(h, w, l.poolSize, l.strides, [1, 1], l.padding, l.where);
   const out = empty([n, win.ho, win.wo, c], l.name);
   const f = backend().heap.f32;
-  const src = x.ptr() >> 2;
-  const dst = out.ptr() >> 2;
+  const src = x.ptr() >>> 2;
+  const dst = out.ptr() >>> 2;
   const acc = new Float64Array(c);
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < win.ho; oy++) {
