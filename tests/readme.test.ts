@@ -39,3 +39,43 @@ describe("README quick start", () => {
     expect(Math.max(...pooled.y)).toBeGreaterThan(0); // the square survives pooling
   });
 });
+
+describe("README models section", () => {
+  it("builds the VGG16 conv base (Keras's parameter count), loads a model from files and writes a feature map", async () => {
+    const { default: jpeg } = await import("jpeg-js");
+    const { PNG } = await import("pngjs");
+    const { tfl, tf, seedWeights } = await import("./models/helpers.js");
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("<!-- section: models -->"), readme.indexOf("<!-- section: models-end -->"));
+    const code = /```js\n([\s\S]*?)```/.exec(section)![1]
+      .replace('from "simdconv/image"', `from ${JSON.stringify(join(root, "dist/image-node.js"))}`)
+      .replace('from "simdconv"', `from ${JSON.stringify(join(root, "dist/index.js"))}`);
+    const dir = mkdtempSync(join(tmpdir(), "simdconv-readme-models-"));
+    // A stand-in for the trained base: its first block, with the same layer names.
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [null, null, 3], filters: 8, kernelSize: 3, padding: "same", activation: "relu", name: "block1_conv1" }),
+        tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: "same", activation: "relu", name: "block1_conv2" }),
+      ],
+    });
+    seedWeights(m, 41);
+    await m.save(tf.io.withSaveHandler(async (a) => {
+      const { mkdirSync } = await import("node:fs");
+      mkdirSync(join(dir, "vgg16_base"));
+      writeFileSync(join(dir, "vgg16_base", "model.json"), JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: [{ paths: ["w.bin"], weights: a.weightSpecs }] }));
+      writeFileSync(join(dir, "vgg16_base", "w.bin"), new Uint8Array(a.weightData as ArrayBuffer));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }));
+    const [w, h] = [40, 30];
+    const rgba = Buffer.alloc(w * h * 4);
+    for (let i = 0; i < w * h; i++) rgba.set([(i % w) * 6, Math.floor(i / w) * 8, 128, 255], i * 4);
+    writeFileSync(join(dir, "car.jpg"), jpeg.encode({ data: rgba, width: w, height: h }, 90).data);
+    writeFileSync(join(dir, "models.mjs"), code);
+    const out = execFileSync(process.execPath, ["models.mjs"], { encoding: "utf8", cwd: dir });
+    expect(out).toMatch(/block5_pool \(MaxPooling2D\) +\[null,null,null,512\] +0/);
+    expect(out).toContain("Total params: 14714688");
+    const png = PNG.sync.read(readFileSync(join(dir, "block1_conv2-ch5.png")));
+    expect([png.width, png.height]).toEqual([w, h]);
+    m.dispose();
+  });
+});
