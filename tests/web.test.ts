@@ -80,7 +80,8 @@ describe.skipIf(!haveBrowser)("the web page in Chromium", () => {
     page.on("pageerror", (e) => pageErrors.push(e.message));
     await page.goto(server.resolvedUrls!.local[0]);
     await page.waitForFunction(() => Number(document.body.dataset.renders ?? 0) >= 1, undefined, { timeout: 30_000 });
-  });
+    // The dev server, Chromium and the first render take more than vitest's default 10 s on a busy host.
+  }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();

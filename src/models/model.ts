@@ -5,10 +5,9 @@
  * has read it, so the heap's free list serves the activations from the same few blocks.
  */
 import { backend } from "../loader/backend.js";
-import { describe, empty, keep, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
-import { fused } from "../ops/conv2d.js";
+import { describe, empty, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { maxPool } from "../ops/max_pool.js";
-import { prepareConv2d } from "../ops/conv2d_kernels.js";
+import { createConv2d } from "../ops/create_conv2d.js";
 import { window2d } from "../ops/conv_util.js";
 import { applyActivation, clampOf, type ActivationName } from "./activations.js";
 import {
@@ -307,21 +306,18 @@ function weightedStep(
   const dense = l instanceof Dense;
   const [kh, kw] = dense ? [1, 1] : l.kernelSize;
   const ci = dense ? k : (inShape[3] as number);
-  const filter = keep(tensor(filterValues, [kh, kw, ci, co]));
-  const bias = biasValues ? keep(tensor(biasValues, [co])) : undefined;
-  const strides = dense ? 1 : l.strides;
-  const dilations: [number, number] = dense ? [1, 1] : l.dilationRate;
-  const pad = dense ? "valid" : l.padding;
+  // createConv2d checks the options and packs the weights now, once, and owns its copies.
+  const filter = tensor(filterValues, [kh, kw, ci, co]);
+  const bias = biasValues ? tensor(biasValues, [co]) : undefined;
+  let conv: ReturnType<typeof createConv2d>;
   try {
-    // Pack now, for the path the conv will take (it depends on the kernel, strides and channels).
-    const h = dense ? 1 : (inShape[1] ?? (kh - 1) * dilations[0] + 1);
-    const w = dense ? 1 : (inShape[2] ?? (kw - 1) * dilations[1] + 1);
-    const win = window2d(h, w, [kh, kw], dense ? [1, 1] : l.strides, dense ? [1, 1] : l.dilationRate, pad, l.where);
-    prepareConv2d(filter, bias, { n: 1, h, w, ci, co, kh, kw }, win);
-  } catch (e) {
+    conv = createConv2d(filter, {
+      strides: dense ? 1 : l.strides, pad: dense ? "valid" : l.padding,
+      dilations: dense ? 1 : l.dilationRate, bias, activation: clamp,
+    });
+  } finally {
     filter.dispose();
     bias?.dispose();
-    throw e;
   }
   const last = group[group.length - 1];
   const outShape = last.outputShape;
@@ -339,7 +335,7 @@ function weightedStep(
         input = x.reshape([1, 1, m, ci]);
       }
       try {
-        y = fused.conv2d({ x: input, filter, bias, strides, pad, dilations, activation: clamp });
+        y = conv.run(input);
       } finally {
         if (input !== x) input.dispose();
       }
@@ -356,8 +352,7 @@ function weightedStep(
       return y;
     },
     dispose() {
-      filter.dispose();
-      bias?.dispose();
+      conv.dispose();
     },
   };
 }
