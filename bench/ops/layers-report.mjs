@@ -17,14 +17,17 @@ if (!files.length) throw new Error("no results: run node bench/ops/layers.mjs fi
 const runs = files.map((f) => ({ file: f, ...JSON.parse(readFileSync(f, "utf8")) }));
 
 const table = LAYERS.reduce((m, r) => m.set(r.id, r), new Map());
+const hm = (iso) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 const fmt = (v, d = 2) => (v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(d));
 const pct = (v) => (Number.isFinite(v) ? `${Math.round(100 * v)} %` : "—");
 const msOf = (row, lib) => row.results.find((x) => x.lib === lib)?.ms;
 const ratio = (row, lib) => msOf(row, lib) / msOf(row, "simdconv");
+/** The FMA-loop peak the row is measured against: its own probe, or (older runs) the run's one figure. */
+const peakFor = (run, row) => row.peakGflops ?? run.peak.gflops;
 
 /** The share of the FMA peak (compute-bound rows) or of copy speed (memory-bound rows) for ours and tfjs-wasm. */
 function limit(run, row) {
-  const peakOf = (lib) => row.flops / msOf(row, lib) / 1e6 / run.peak.gflops;
+  const peakOf = (lib) => row.flops / msOf(row, lib) / 1e6 / peakFor(run, row);
   const copyOf = (lib) => row.copyMs / msOf(row, lib);
   const def = table.get(row.id);
   const parts = [];
@@ -66,8 +69,9 @@ for (const run of runs) {
   });
   const withThreads = run.rows.filter((r) => r.threads);
   out.push(
-    `**${run.build} build** — ${run.date.slice(0, 16).replace("T", " ")} UTC — ${run.cpu}, ${run.vcpus} vCPUs — Node ${run.node} — ` +
-      `${run.libs.slice(1).map((l) => `${l.name} ${l.version}`).join(", ")}, 1 thread — FMA-loop peak ${fmt(run.peak.gflops, 1)} GFLOP/s` +
+    `**${run.build} build** — ${run.ended ? `${hm(run.date)}–${hm(run.ended)}` : `ended ${hm(run.date)}`} UTC — ${run.cpu}, ${run.vcpus} vCPUs — Node ${run.node} — ` +
+      `${run.libs.slice(1).map((l) => `${l.name} ${l.version}`).join(", ")}, 1 thread — FMA-loop peak ` +
+      (run.rows[0]?.peakGflops ? `${fmt(Math.min(...run.rows.map((r) => r.peakGflops)), 1)}–${fmt(Math.max(...run.rows.map((r) => r.peakGflops)), 1)} GFLOP/s (probed before each row)` : `${fmt(run.peak.gflops, 1)} GFLOP/s (probed once, at the start)`) +
       (run.loadavg ? ` — load average ${run.loadavg.map((l) => fmt(l, 1)).join(" → ")}` : ""),
     "",
     `\`${run.command}\`${run.quick ? " (quick subset)" : ""}; ${run.rows.length} rows, ${run.skipped.length} skipped` +
@@ -81,23 +85,42 @@ for (const run of runs) {
   );
 }
 
-out.push("#### Rows that miss a target", "", `| target | ${runs.map((r) => `${r.build} build: rows that miss it (× ; ours vs tfjs-wasm)`).join(" | ")} |`, `|---|${runs.map(() => "---").join("|")}|`);
+// Per target: how many rows miss it in each build, then the rows that miss it in any build.
+out.push("#### Rows that miss a target", "");
+const medians = runs.map((run) => `${run.build} ${fmt(median(run.rows.filter((r) => r.op === "conv").map((r) => ratio(r, "tfjs-wasm"))))}×`);
+out.push(`- **median over the conv rows ≥ 2×**: ${medians.join(", ")}`);
 for (const t of TARGETS) {
-  const cells = runs.map((run) => {
+  const per = runs.map((run) => {
     const rows = run.rows.filter((r) => table.has(r.id) && t.rows(r, table.get(r.id)));
-    if (!rows.length) return "not measured";
-    const missed = rows.filter((r) => t.miss(r, table.get(r.id)));
-    if (!missed.length) return `met on all ${rows.length} rows`;
-    const what = (r) =>
-      t.threads ? `${r.id} ${fmt(r.threads.speedup)}×` : `${r.id} ${fmt(ratio(r, t.peer ?? "tfjs-wasm"))}×${t.peer ? "" : ` (${limit(run, r)})`}`;
-    return `${missed.length} of ${rows.length}: ` + missed.sort((a, b) => (t.threads ? a.threads.speedup - b.threads.speedup : ratio(a, t.peer ?? "tfjs-wasm") - ratio(b, t.peer ?? "tfjs-wasm"))).map(what).join("; ");
+    return { run, rows, missed: rows.filter((r) => t.miss(r, table.get(r.id))) };
   });
-  out.push(`| ${t.name} | ${cells.join(" | ")} |`);
+  const counts = per.map((p) => {
+    if (p.rows.length) return `${p.run.build} ${p.missed.length} of ${p.rows.length}`;
+    const timed = t.threads ? p.run.rows.filter((r) => r.threads).length : 0;
+    return `${p.run.build} ${timed ? `none measurable (all ${timed} timed rows void)` : "not measured"}`;
+  });
+  out.push(`- **${t.name}**: rows that miss it: ${counts.join(", ")}`);
+  const ids = [...new Set(per.flatMap((p) => p.missed.map((r) => r.id)))];
+  if (!ids.length) continue;
+  const peer = t.peer ?? "tfjs-wasm";
+  const value = (p, id) => {
+    const r = p.run.rows.find((x) => x.id === id);
+    if (!r || !p.rows.includes(r)) return "—";
+    const mark = p.missed.includes(r) ? "**" : "";
+    if (t.threads) return `${mark}${fmt(r.threads.speedup)}×${mark} (headroom ${r.threads.headroom.map((h) => fmt(h)).join(" / ")})`;
+    return `${mark}${fmt(ratio(r, peer))}×${mark}${t.peer ? "" : `; ${limit(p.run, r)}`}`;
+  };
+  const key = (id) => Math.min(...per.map((p) => {
+    const r = p.run.rows.find((x) => x.id === id);
+    return !r ? Infinity : t.threads ? r.threads?.speedup ?? Infinity : ratio(r, peer);
+  }));
+  ids.sort((a, b) => key(a) - key(b));
+  const what = t.threads ? "2 threads / 1" : t.peer ? `× vs ${peer}` : `× vs ${peer}; ours vs tfjs-wasm's share of peak or copy speed`;
+  out.push("", `  | row | ${per.map((p) => `${p.run.build}: ${what}`).join(" | ")} |`, `  |---|${per.map(() => "---").join("|")}|`);
+  for (const id of ids) out.push(`  | ${id} | ${per.map((p) => value(p, id)).join(" | ")} |`);
+  out.push("");
 }
-out.push(
-  `| median over the conv rows ≥ 2× | ${runs.map((run) => `${fmt(median(run.rows.filter((r) => r.op === "conv").map((r) => ratio(r, "tfjs-wasm"))))}×`).join(" | ")} |`,
-  "",
-);
+out.push("");
 
 // The whole table, the builds side by side.
 const ids = [...new Set(runs.flatMap((r) => r.rows.map((x) => x.id)))];
@@ -115,7 +138,7 @@ for (const id of ids) {
       cells.push("—", "—", "—", "—", "—");
       continue;
     }
-    const peakOf = (lib) => r.flops / msOf(r, lib) / 1e6 / run.peak.gflops;
+    const peakOf = (lib) => r.flops / msOf(r, lib) / 1e6 / peakFor(run, r);
     cells.push(
       fmt(msOf(r, "simdconv"), 3), `${fmt(ratio(r, "tfjs-wasm"))}×`, `${fmt(ratio(r, "ort-web"))}×`,
       r.flops ? `${pct(peakOf("simdconv"))} / ${pct(peakOf("tfjs-wasm"))}` : "—",

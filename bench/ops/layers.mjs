@@ -13,7 +13,9 @@
 // Method as in bench/bench.mjs: the same seeded input for every library, warm-up runs, then the
 // libraries timed in turns (A B C, B C A, …); the clock stops after the output is read back; the
 // median is reported. Runs per row follow the row's cost: a time budget, at least 3 runs.
-// "% peak": GFLOP/s over the FMA-loop peak measured in this process. "% copy": a plain wasm SIMD
+// "% peak": GFLOP/s over the FMA-loop peak (bench/peak.ts) measured in this process just before
+// the row: on a shared host the cores' speed changes from minute to minute, and one figure taken
+// at the start misstated later rows by 2× either way. "% copy": a plain wasm SIMD
 // copy of the row's least traffic (input + filter + output bytes) timed here, over the op's time,
 // the memory-speed yardstick for the rows that are not compute-bound.
 import { execFileSync } from "node:child_process";
@@ -42,8 +44,20 @@ const ours = libs[0];
 const build = ours.build;
 const peak = measurePeak(build.includes("relaxed"));
 const yardstick = compile(build.includes("relaxed"), 64);
-// Warm the copy loop into V8's optimising tier, as measurePeak does for its loop.
+// Warm the copy and FMA loops into V8's optimising tier, as measurePeak does for its loop.
 for (let i = 0; i < 200; i++) yardstick.copy(0, 2 << 20, 1 << 19);
+for (let i = 0; i < 20; i++) yardstick.peak(1_000_000, 0.5, 0.25);
+
+/** The FMA-loop peak now, GFLOP/s: the best of 7 short runs (about 10 ms in all on a quiet core). */
+function peakNow() {
+  let best = 0;
+  for (let i = 0; i < 7; i++) {
+    const t = performance.now();
+    yardstick.peak(200_000, 0.999, 0.001);
+    best = Math.max(best, (200_000 * 96) / (performance.now() - t) / 1e6);
+  }
+  return best;
+}
 
 const cpuModel = (() => {
   try {
@@ -161,15 +175,17 @@ console.log(
     `Peak (${peak.kind}): ${peak.gflops.toFixed(1)} GFLOP/s. ${rows.length} rows, ${SKIPPED.length} skipped.`,
 );
 const results = [];
+const startedAt = new Date().toISOString();
 const started = performance.now();
 /** The host's load when the run starts and ends: on a shared machine it says how far to trust the run. */
 const loadavg = [os.loadavg()[0]];
 for (const [i, row] of rows.entries()) {
   const index = LAYERS.indexOf(row);
+  const peakGflops = peakNow();
   const res = await measureRow(row, index);
   const flops = flopsOf(row);
   const bytes = minBytes(row);
-  results.push({ id: row.id, group: row.group, label: row.label, op: row.op, flops, bytes, copyMs: copyMs(bytes), results: res });
+  results.push({ id: row.id, group: row.group, label: row.label, op: row.op, flops, bytes, copyMs: copyMs(bytes), peakGflops, results: res });
   process.stderr.write(`\r${i + 1}/${rows.length} ${row.id} ${((performance.now() - started) / 1000).toFixed(0)} s`.padEnd(70));
 }
 process.stderr.write("\n");
@@ -210,7 +226,7 @@ const head = ["id", "layer", "MFLOP", "ours ms", "× tfjs-wasm", "× ort-web", "
 const lines = [head];
 for (const r of results) {
   const o = msOf(r, "simdconv"), tf = msOf(r, "tfjs-wasm"), ort = msOf(r, "ort-web");
-  const rate = (ms) => r.flops / ms / 1e6 / peak.gflops;
+  const rate = (ms) => r.flops / ms / 1e6 / r.peakGflops;
   const t = r.threads;
   lines.push([
     r.id, r.label, r.flops ? fmt(r.flops / 1e6, 1) : "—", fmt(o, 3), fmt(tf / o) + "×", fmt(ort / o) + "×",
@@ -238,7 +254,7 @@ loadavg.push(os.loadavg()[0]);
 const jsonPath = option("--json", `bench/results/layers-${build}${quick ? "-quick" : ""}.json`);
 mkdirSync(path.dirname(jsonPath), { recursive: true });
 const raw = {
-  date: new Date().toISOString(), cpu: cpuModel, vcpus: os.cpus().length, node: process.version,
+  date: startedAt, ended: new Date().toISOString(), cpu: cpuModel, vcpus: os.cpus().length, node: process.version,
   command: `node${relaxedFlag ? " --experimental-wasm-relaxed-simd" : ""} bench/ops/layers.mjs ${argv.join(" ")}`.trim(),
   build, quick, loadavg, peak, libs: libs.map((l) => ({ name: l.name, version: l.version })), threads,
   skipped: SKIPPED, rows: results,
