@@ -115,3 +115,49 @@ describe("Heap out-of-memory errors", () => {
     expect(heap.alloc(1000, "after")).toBeGreaterThan(0);
   });
 });
+
+describe("Heap guard mode", () => {
+  it("finds a write one byte past a block's end, one byte before its start, and in a freed block's guard", () => {
+    const heap = smallHeap(1, 4);
+    heap.setGuards(32);
+    const a = heap.alloc(10, "a");
+    const b = heap.alloc(64, "b", "tensor");
+    expect(a % 16).toBe(0);
+    expect(b - a).toBeGreaterThanOrEqual(32 + Heap.blockSize(10) + 32);
+    expect(heap.checkGuards()).toEqual([]);
+    // Writing inside the blocks touches no guard.
+    heap.u8.fill(1, a, a + 10);
+    heap.u8.fill(1, b, b + 64);
+    expect(heap.checkGuards()).toEqual([]);
+    heap.u8[a + 10] = 0; // the first byte past a's end: its slack, where kernels may only read
+    heap.u8[b - 1] = 0;
+    expect(heap.checkGuards()).toEqual([
+      { what: "a", side: "after", offset: 10, when: "live" },
+      { what: "b", side: "before", offset: -1, when: "live" },
+    ]);
+    heap.u8[b + 64 + 16 + 31] = 0; // the last byte of b's guard after the slack
+    heap.free(b, 64, "tensor");
+    expect(heap.checkGuards()).toEqual([
+      { what: "b", side: "before", offset: -1, when: "freed" },
+      { what: "b", side: "after", offset: 64 + 16 + 31, when: "freed" },
+      { what: "a", side: "after", offset: 10, when: "live" },
+    ]);
+    heap.free(a, 10);
+    expect(heap.liveBytes).toBe(0);
+    expect(heap.inUse).toEqual({ tensor: 0, packing: 0, scratch: 0 });
+    expect([...heap.guardedKinds]).toEqual(["a", "b"]);
+  });
+
+  it("the canary reads as NaN, and blocks made before the mode are freed as before", () => {
+    const heap = smallHeap(1, 4);
+    const plain = heap.alloc(100, "plain");
+    heap.setGuards(16);
+    const g = heap.alloc(8, "g");
+    expect(Number.isNaN(heap.f32[(g + 8) / 4])).toBe(true);
+    heap.setGuards(0);
+    heap.free(plain, 100);
+    heap.free(g, 8);
+    expect(heap.liveBytes).toBe(0);
+    expect(() => heap.setGuards(8)).toThrow(RangeError);
+  });
+});

@@ -20,6 +20,28 @@ const HEAP_BASE = 64;
 /** What a block holds, counted apart so that an out-of-memory error can say where memory went. */
 export type BlockKind = "tensor" | "packing" | "scratch";
 
+/** A guard that no longer holds its canary: a write outside the block it surrounds. */
+export interface GuardDamage {
+  /** The block's `what` (the op, or the kind of scratch). */
+  what: string;
+  /** Which guard: before the block's start, or after its end (slack included). */
+  side: "before" | "after";
+  /** Offset of the first damaged byte from the block's start (negative: before it). */
+  offset: number;
+  /** Whether the block was still live or was found damaged when freed. */
+  when: "live" | "freed";
+}
+
+/** Canary bytes, repeated as a little-endian word by address: 0x7FA5A5A5, a NaN as a float. */
+const CANARY = [0xa5, 0xa5, 0xa5, 0x7f];
+
+interface GuardedBlock {
+  byteLength: number;
+  what: string;
+  /** Guard bytes on each side (the mode's setting when the block was made). */
+  guard: number;
+}
+
 interface FreeBlock {
   ptr: number;
   size: number;
@@ -39,6 +61,10 @@ export class Heap {
   private reserved = 0;
   /** `liveBytes` by kind: tensors, cached packed weights, and scratch (the zero row included). */
   readonly inUse: Record<BlockKind, number> = { tensor: 0, packing: 0, scratch: 0 };
+  /** Debug mode (`setGuards`): canary bytes before and after every block allocated since. */
+  private guardBytes = 0;
+  private readonly guarded = new Map<number, GuardedBlock>();
+  private damage: GuardDamage[] = [];
 
   constructor(memory: WebAssembly.Memory, maxPages: number) {
     this.memory = memory;
@@ -75,7 +101,51 @@ export class Heap {
   /** Whether `byteLength` more bytes could ever be allocated (before trying). */
   canAllocate(byteLength: number): boolean {
     return Number.isFinite(byteLength) &&
-      Heap.blockSize(byteLength) + HEAP_BASE + this.reserved <= this.maxBytes - this.liveBytes;
+      Heap.blockSize(byteLength) + 2 * this.guardBytes + HEAP_BASE + this.reserved <= this.maxBytes - this.liveBytes;
+  }
+
+  /**
+   * Debug mode: from now on every block gets `bytes` of canary before its start and canary
+   * from its end to the end of its slack and a guard as long after it; `checkGuards` finds any
+   * that changed. The canary reads as NaN, so a kernel that lets the slack it may read reach a
+   * result shows up as a wrong result too. 0 turns it off for later blocks.
+   */
+  setGuards(bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < 0 || bytes % 16 !== 0) {
+      throw new RangeError(`guard bytes must be a non-negative multiple of 16, got ${bytes}`);
+    }
+    this.guardBytes = bytes;
+  }
+
+  /**
+   * Every guard found damaged since the last call: in live blocks now, and in blocks when
+   * they were freed (scratch an op allocates and frees inside itself).
+   */
+  checkGuards(): GuardDamage[] {
+    const found = this.damage;
+    this.damage = [];
+    for (const [ptr, g] of this.guarded) this.inspect(ptr, g, "live", found);
+    return found;
+  }
+
+  /** Every `what` that got a guarded block (for tests: each kind of block must be covered). */
+  readonly guardedKinds = new Set<string>();
+
+  /** The canary spans: the guard before the block, and from its end through its slack and guard. */
+  private guardSpans(ptr: number, g: GuardedBlock): [number, number, "before" | "after"][] {
+    return [[ptr - g.guard, ptr, "before"], [ptr + g.byteLength, ptr + Heap.blockSize(g.byteLength) + g.guard, "after"]];
+  }
+
+  private inspect(ptr: number, g: GuardedBlock, when: "live" | "freed", out: GuardDamage[]): void {
+    const u8 = this.u8;
+    for (const [from, to, side] of this.guardSpans(ptr, g)) {
+      for (let a = from; a < to; a++) {
+        if (u8[a] !== CANARY[a & 3]) {
+          out.push({ what: g.what, side, offset: a - ptr, when });
+          break;
+        }
+      }
+    }
   }
 
   /**
@@ -126,7 +196,19 @@ export class Heap {
    */
   alloc(byteLength: number, what: string, kind: BlockKind = "scratch"): number {
     if (!this.canAllocate(byteLength)) throw this.outOfMemory(what, byteLength);
-    const size = Heap.blockSize(byteLength);
+    const guard = this.guardBytes;
+    if (guard === 0) return this.take(Heap.blockSize(byteLength), what, byteLength, kind);
+    const ptr = this.take(Heap.blockSize(byteLength) + 2 * guard, what, byteLength, kind) + guard;
+    const g: GuardedBlock = { byteLength, what, guard };
+    this.guarded.set(ptr, g);
+    this.guardedKinds.add(what);
+    const u8 = this.u8;
+    for (const [from, to] of this.guardSpans(ptr, g)) for (let a = from; a < to; a++) u8[a] = CANARY[a & 3];
+    return ptr;
+  }
+
+  /** Takes a block of `size` bytes (already aligned, slack and guards included). */
+  private take(size: number, what: string, byteLength: number, kind: BlockKind): number {
     // Best fit keeps large free blocks intact for large tensors.
     let best = -1;
     for (let i = 0; i < this.freeList.length; i++) {
@@ -159,7 +241,14 @@ export class Heap {
 
   /** Returns a block; `byteLength` and `kind` are the values that were passed to `alloc`. */
   free(ptr: number, byteLength: number, kind: BlockKind = "scratch"): void {
-    const size = Heap.blockSize(byteLength);
+    const g = this.guarded.get(ptr);
+    if (!g) return this.release(ptr, Heap.blockSize(byteLength), kind);
+    this.inspect(ptr, g, "freed", this.damage);
+    this.guarded.delete(ptr);
+    this.release(ptr - g.guard, Heap.blockSize(byteLength) + 2 * g.guard, kind);
+  }
+
+  private release(ptr: number, size: number, kind: BlockKind): void {
     this.liveBytes -= size;
     this.inUse[kind] -= size;
     const list = this.freeList;
