@@ -20,7 +20,9 @@ describe("kernel fuzzing with guard bytes around every block", () => {
     if (process.env.SIMDCONV_FUZZ_REPORT) writeFileSync(`${process.env.SIMDCONV_FUZZ_REPORT}.${report.build}.json`, JSON.stringify(report, null, 2));
     console.log(`fuzz (${report.build}, seed ${seed}): ${report.configurations} configurations, ${report.canaryFailures} canary failures, ` +
       `${report.wrongResults} wrong results, ${report.otherFailures} other failures; paths ${JSON.stringify(report.paths)}; threads ${JSON.stringify(report.threads)}`);
-    expect(getThreadsCount()).toBe(2); // the second half did run on two threads
+    // The second half ran on two threads (counted per configuration from getThreadsCount()).
+    expect(getThreadsCount()).toBe(2);
+    expect(report.threads["2"]).toBe(n - Math.ceil(n / 2));
     expect(report.failures).toEqual([]);
     expect(report.configurations).toBe(n);
     // Every kernel path ran, and every kind of block was guarded while an op ran.

@@ -8,7 +8,7 @@
  * GEMM, im2col + GEMM, IGEMM); the path that actually ran is read from the kernels the op
  * looked up, and counted. Used by tests/fuzz/kernels.test.ts (short) and `npm run fuzz` (long).
  */
-import { conv2d, fused, init, maxPool, relu, relu6, setThreadsCount, tensor, type Tensor } from "../../src/index.js";
+import { conv2d, fused, getThreadsCount, init, maxPool, relu, relu6, setThreadsCount, tensor, type Tensor } from "../../src/index.js";
 import { backend, type Backend } from "../../src/loader/backend.js";
 import { testing } from "../../src/threads/threads.js";
 import type { GuardDamage } from "../../src/memory/heap.js";
@@ -176,6 +176,11 @@ function pathOf(kernels: Set<string>): string | undefined {
   return undefined;
 }
 
+/** A 1×1 window at stride 1 with no padding is a copy: maxPool runs no kernel for it. */
+const isCopy = (cfg: Config) =>
+  cfg.op === "maxPool" && cfg.k[0] === 1 && cfg.k[1] === 1 && cfg.s[0] === 1 && cfg.s[1] === 1 &&
+  (cfg.pad === "same" || cfg.pad === "valid" || cfg.pad.every((p) => p === 0));
+
 /** Kernels looked up since the last clear (every call site looks them up on the backend per call). */
 const seen = new Set<string>();
 
@@ -318,14 +323,15 @@ export async function fuzzKernels(count: number, seed: number, log?: (line: stri
         testing.splitEverything(true);
         heap.checkGuards(); // moving to shared memory copies blocks; nothing was written by a kernel
       }
-      const threads = i < half ? 1 : 2;
+      const threads = getThreadsCount(); // what ran, not what was asked for
       const cfg = configFor(r, i);
       const { problems, path, damage } = runOne(cfg, seed * 1_000_003 + i);
       report.configurations++;
       report.ops[cfg.op] = (report.ops[cfg.op] ?? 0) + 1;
       report.threads[threads] = (report.threads[threads] ?? 0) + 1;
-      report.paths[path ?? "none"] = (report.paths[path ?? "none"] ?? 0) + 1;
-      if (!path && !problems.some((p) => p.startsWith("threw"))) problems.push("ran no kernel");
+      const ran = path ?? (isCopy(cfg) ? "maxPool 1x1 copy" : "none");
+      report.paths[ran] = (report.paths[ran] ?? 0) + 1;
+      if (ran === "none" && !problems.some((p) => p.startsWith("threw"))) problems.push("ran no kernel");
       for (const d of damage) problems.push(`canary: ${d.side} '${d.what}' damaged at offset ${d.offset} (${d.when})`);
       if (damage.length) report.canaryFailures++;
       if (problems.some((p) => p.startsWith("wrong"))) report.wrongResults++;
