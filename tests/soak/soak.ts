@@ -34,8 +34,11 @@ export interface SoakReport {
   corrupted: number;
   /** wasm memory size at each twentieth of the run. */
   wasmBytes: number[];
-  /** Growth of the wasm memory over the second half of the run (goal 0: it stopped growing). */
+  /** Growth of the wasm memory over the second half of the random run (new peaks of the live set grow it). */
   growthSecondHalf: number;
+  /** Ops of the steady workload run twice after the random run, and the memory growth of its second run (goal 0). */
+  steadyOps: number;
+  steadyGrowth: number;
   /** The most heap bytes live at once: the wasm memory should stay within a small multiple. */
   peakLiveBytes: number;
   seconds: number;
@@ -50,7 +53,7 @@ interface Live {
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 export async function soak(ops: number, seed: number, log?: (line: string) => void): Promise<SoakReport> {
-  const r = rng(seed);
+  let r = rng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const heap = backend().heap;
   const base = memory();
@@ -93,9 +96,10 @@ export async function soak(ops: number, seed: number, log?: (line: string) => vo
     made(tensor(data, shape), data);
   };
 
-  for (let i = 0; i < ops; i++) {
-    // Threads on and off: two threads for one stretch in two (every op split across them).
-    const want = Math.floor(i / Math.max(1, Math.floor(ops / 10))) % 2 === 1 ? 2 : 1;
+  /** `n` random ops; threads on for every other tenth of them (every op split across them). */
+  const phase = async (n: number, sample: boolean) => {
+  for (let i = 0; i < n; i++) {
+    const want = Math.floor(i / Math.max(1, Math.floor(n / 10))) % 2 === 1 ? 2 : 1;
     if (want !== threadCount) {
       if (want === 2) await init({ threads: 2 });
       setThreadsCount(want);
@@ -103,7 +107,7 @@ export async function soak(ops: number, seed: number, log?: (line: string) => vo
       threadCount = want;
     }
     threads[threadCount] = (threads[threadCount] ?? 0) + 1;
-    if (i % Math.max(1, Math.floor(ops / 20)) === 0) wasmBytes.push(heap.wasmBytes);
+    if (sample && i % Math.max(1, Math.floor(n / 20)) === 0) wasmBytes.push(heap.wasmBytes);
 
     const a = r();
     const x = random4d();
@@ -161,12 +165,29 @@ export async function soak(ops: number, seed: number, log?: (line: string) => vo
     }
     while (live.length > 40) disposeAt(int(0, live.length - 1));
     peakLiveBytes = Math.max(peakLiveBytes, heap.liveBytes);
-    if (log && (i + 1) % 10_000 === 0) log(`${i + 1} ops, ${live.length} live, wasm ${heap.wasmBytes} bytes, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (log && sample && (i + 1) % 10_000 === 0) log(`${i + 1} ops, ${live.length} live, wasm ${heap.wasmBytes} bytes, ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
+  };
+  /** Disposes everything live in random order (checking the tensors made from data first). */
+  const disposeAll = () => {
+    for (const l of live) check(l);
+    while (live.length) disposeAt(int(0, live.length - 1));
+    for (const o of operators.splice(0)) o.op.dispose();
+  };
+
+  await phase(ops, true);
   wasmBytes.push(heap.wasmBytes);
-  for (const l of live) check(l);
-  while (live.length) disposeAt(int(0, live.length - 1));
-  for (const o of operators) o.op.dispose();
+  disposeAll();
+  // A steady workload: the same ops (same seed) twice; the second run must not grow the memory.
+  const steadyOps = Math.min(ops, 1000);
+  r = rng(seed + 1);
+  await phase(steadyOps, false);
+  disposeAll();
+  const steadyBefore = heap.wasmBytes;
+  r = rng(seed + 1);
+  await phase(steadyOps, false);
+  disposeAll();
+  const steadyGrowth = heap.wasmBytes - steadyBefore;
   if (threadCount !== 1) setThreadsCount(1);
   testing.splitEverything(false);
   const end = memory();
@@ -181,6 +202,8 @@ export async function soak(ops: number, seed: number, log?: (line: string) => vo
     wasmBytes,
     peakLiveBytes,
     growthSecondHalf: wasmBytes[wasmBytes.length - 1] - wasmBytes[Math.floor(wasmBytes.length / 2)],
+    steadyOps,
+    steadyGrowth,
     seconds: (Date.now() - started) / 1000,
   };
 }
