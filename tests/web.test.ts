@@ -1,24 +1,23 @@
 /**
  * The web page in Chromium: served by vite on loopback, driven with playwright-core and
- * Debian's chromium. Keeps a screenshot in test-results/web-page.png.
+ * the Chromium tests/browser/chromium.ts finds. Keeps a screenshot in test-results/web-page.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { createServer, type ViteDevServer } from "vite";
+import { browserRequired, chromiumFound, chromiumLaunchOptions } from "./browser/chromium.js";
 import { encodeRasterPng } from "../src/image/node.js";
 import { conv2dRef, maxPoolRef } from "./reference.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-// Without a browser there is nothing to test; in CI a missing chromium is a failure, not a skip.
-const haveBrowser = existsSync(CHROMIUM) || Boolean(process.env.CI);
+// Without a browser there is nothing to test (vitest.config.ts prints how to enable it); where a
+// browser is required the suite runs and fails.
+const haveBrowser = Boolean(chromiumFound.path) || browserRequired();
 
 let server: ViteDevServer;
 let browser: Browser;
@@ -75,7 +74,7 @@ describe.skipIf(!haveBrowser)("the web page in Chromium", () => {
       server: { host: "127.0.0.1", port: 0, strictPort: false },
     });
     await server.listen();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch(chromiumLaunchOptions);
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on("pageerror", (e) => pageErrors.push(e.message));
     await page.goto(server.resolvedUrls!.local[0]);
