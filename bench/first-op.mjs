@@ -1,6 +1,6 @@
 // The first large conv of a fresh process, against the same conv warm: V8 runs a wasm
 // function at baseline speed until its optimised code is ready, and a call already running
-// keeps the baseline code (README, performance: "The first op"). simdconv against
+// keeps the baseline code (docs/kernels.md, "The first op"). simdconv against
 // tfjs-backend-wasm, fresh processes alternating; median of the runs.
 //   npm run build && flock /tmp/simdconv-bench.lock node bench/first-op.mjs [--runs 5]
 import { spawnSync } from "node:child_process";

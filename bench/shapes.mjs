@@ -1,4 +1,4 @@
-// The bench's shapes (issue 3), NHWC input / HWIO filter. `op`: conv | fused | relu | maxPool.
+// The bench's shapes, NHWC input / HWIO filter. `op`: conv | fused | relu | maxPool.
 export const SHAPES = [
   { id: 1, label: "1×512×512×1 3×3 1→1 SAME (edge filter)", op: "conv", x: [1, 512, 512, 1], f: [3, 3, 1, 1], stride: 1, pad: "same" },
   { id: 2, label: "1×224×224×3 3×3 3→64 SAME", op: "conv", x: [1, 224, 224, 3], f: [3, 3, 3, 64], stride: 1, pad: "same" },

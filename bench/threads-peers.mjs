@@ -1,7 +1,7 @@
 // Ours on 2 threads vs onnxruntime-web at numThreads = 2, on the bench's large convs.
 //   flock /tmp/simdconv-bench.lock npm run bench:threads-peers [-- --reps 7]
 // onnxruntime-web gets NCHW input and OIHW weights (its native layout), so neither side
-// pays for a transpose. tfjs-backend-wasm is absent: see the README's Threads section.
+// pays for a transpose. tfjs-backend-wasm is absent: see docs/performance.md, "Threads".
 import * as ort from "onnxruntime-web";
 import * as sc from "../dist/index.js";
 import { median, parallelHeadroom, random } from "./util.mjs";

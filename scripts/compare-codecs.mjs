@@ -1,5 +1,5 @@
 // Decode time of a 1920×1280 JPEG and PNG to RGBA pixels: jpeg-js + pngjs against sharp.
-// sharp is not a dependency, so this runs from a scratch folder (see README, "Codecs"):
+// sharp is not a dependency, so this runs from a scratch folder (see docs/design.md, "Images"):
 //   mkdir /tmp/sharp-cmp && cd /tmp/sharp-cmp && npm init -y && npm i sharp jpeg-js@0.4.4 pngjs@7.0.0
 //   cp REPO/scripts/compare-codecs.mjs . && SIMDCONV=REPO flock /tmp/simdconv-bench.lock node compare-codecs.mjs
 import { readFileSync, writeFileSync } from "node:fs";

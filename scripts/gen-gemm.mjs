@@ -13,7 +13,7 @@ export const TILES = [
  * Plain-GEMM variants that step 2 input channels at a time ("splat2"): fewer vectors live per
  * step, which V8's register allocator spills less. 4×8 splat2 ran GEMMs with K = 16–32 as fast
  * as 6×8 splat or up to 17 % faster, but lost 23–25 % at K = 96–128 (2026-11-28, interleaved;
- * README, performance).
+ * docs/kernels.md).
  */
 export const GEMM_SPLAT2_TILES = [[4, 8]];
 
@@ -62,7 +62,7 @@ function step(mr, nr, byteOffset, pointer, weights) {
  * Four (or two) input channels: one vector (or 64-bit) load per pixel, then each lane broadcast
  * by a shuffle (the "splat" of the kernels' names, as in XNNPACK), so there are half the loads
  * per multiply-add of broadcast loads. 6×8 splat ran bench shapes 2 and 6–8 7–27 % faster than
- * 4×8 with broadcast loads (2026-11-28, interleaved runs; README, performance).
+ * 4×8 with broadcast loads (2026-11-28, interleaved runs; docs/kernels.md).
  */
 function stepLanes(mr, nr, weights, lanes) {
   const load = lanes === 4 ? "v128.load" : "v128.load64_zero";

@@ -1,9 +1,9 @@
 // The README's quick start, run as a user would paste it (only the import path is pointed at
 // this checkout's build), checked against the float64 reference rather than its comments.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { conv2dRef, maxPoolRef } from "./reference.js";
 
@@ -77,5 +77,67 @@ describe("README models section", () => {
     const png = PNG.sync.read(readFileSync(join(dir, "block1_conv2-ch5.png")));
     expect([png.width, png.height]).toEqual([w, h]);
     m.dispose();
+// The other documents: README.md and docs/*.md, checked for what goes stale as code moves.
+const docs = ["README.md", "CHANGELOG.md", ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const read = (file: string) => readFileSync(join(root, file), "utf8");
+const blocks = (text: string, lang: string) => [...text.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]);
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+const anchors = (text: string) =>
+  new Set([...text.matchAll(/^#+ (.*)$/gm)].map((m) => m[1].toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-")));
+
+describe("docs/", () => {
+  const designDocs = docs.filter((f) => f.startsWith("docs/"));
+  it("exists with the design, kernel and performance notes", () => {
+    expect(designDocs).toEqual(expect.arrayContaining(["docs/design.md", "docs/kernels.md", "docs/performance.md"]));
+  });
+
+  // Every js snippet in docs/ runs as printed (the import pointed at this checkout's build).
+  const snippets = designDocs.flatMap((file) => blocks(read(file), "js").map((code, i) => ({ name: `${file} snippet ${i + 1}`, code })));
+  it.each(snippets)("$name runs", ({ code }) => {
+    const src = code.replaceAll('from "simdconv"', `from ${JSON.stringify(join(root, "dist/index.js"))}`);
+    const file = join(mkdtempSync(join(tmpdir(), "simdconv-docs-")), "snippet.mjs");
+    writeFileSync(file, src);
+    execFileSync(process.execPath, [file], { encoding: "utf8" });
+  });
+
+  it("has the stale-view snippet print what its comments say", () => {
+    const code = blocks(read("docs/design.md"), "js")[0].replaceAll('from "simdconv"', `from ${JSON.stringify(join(root, "dist/index.js"))}`);
+    const file = join(mkdtempSync(join(tmpdir(), "simdconv-docs-")), "stale.mjs");
+    writeFileSync(file, code);
+    const out = execFileSync(process.execPath, [file], { encoding: "utf8" }).trim().split("\n");
+    expect(out).toEqual(["0", "1", "Float32Array(4) [ 1, 0, 3, 0 ]"]);
+  });
+});
+
+describe.each(docs)("%s", (file) => {
+  const text = read(file);
+  const scripts = Object.keys(JSON.parse(read("package.json")).scripts);
+
+  it("names only npm scripts that exist", () => {
+    for (const [, name] of text.matchAll(/npm run ([\w:-]+)/g)) expect(scripts, `npm run ${name}`).toContain(name);
+  });
+
+  it("names only repository files that exist", () => {
+    const paths = [...text.matchAll(/\b((?:bench|scripts|src|tests|assembly|web|docs)\/[\w./-]+\.(?:mjs|cjs|ts|md|json))\b/g)].map((m) => m[1]);
+    for (const path of paths) expect(existsSync(join(root, path)), path).toBe(true);
+  });
+
+  it("links only to files and headings that exist", () => {
+    for (const [, target] of text.matchAll(/\]\(((?!https?:)[^)\s]+)\)/g)) {
+      const [path, anchor] = target.split("#");
+      const linked = path ? join(root, dirname(file), path) : join(root, file);
+      expect(existsSync(linked), target).toBe(true);
+      if (anchor) expect([...anchors(readFileSync(linked, "utf8"))], target).toContain(anchor);
+    }
+  });
+
+  it.each(blocks(text, "js").map((code, i) => ({ i: i + 1, code })))("js block $i parses as a module", ({ code }) => {
+    const file = join(mkdtempSync(join(tmpdir(), "simdconv-docs-")), "check.mjs");
+    writeFileSync(file, code);
+    execFileSync(process.execPath, ["--check", file]);
+  });
+
+  it("speaks of the project, not of how it was made", () => {
+    expect(text).not.toMatch(/\bsessions?\b|\bissues?\b|#\d+/i);
   });
 });

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 /**
  * simdconv/image for Node, Deno and Bun: PNG through pngjs and JPEG through jpeg-js, both
- * pure JavaScript, so nothing native has to be built or downloaded (see the README for
+ * pure JavaScript, so nothing native has to be built or downloaded (see docs/design.md for
  * the comparison with sharp).
  */
 import jpeg from "jpeg-js";

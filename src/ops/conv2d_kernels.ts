@@ -15,14 +15,14 @@ const NR = 8;
 /**
  * The tile of the general case (and of the plain GEMM with a long K): 6×8 with lane-shuffle broadcasts ran
  * bench shapes 2 and 6–8 7–27 % faster than the earlier 4×8 with broadcast loads, in
- * interleaved runs (README, performance; bench/tiles.mjs compares the tiles now built).
+ * interleaved runs (docs/kernels.md; bench/tiles.mjs compares the tiles now built).
  */
 const IGEMM = "f32_igemm_nhwc_minmax_6x8_splat_simd";
 /**
  * The plain GEMM for K rows of weights: with a short K the 4×8 tile stepping 2 channels at a
  * time (fewer vectors live, so fewer register spills in V8's code) was as fast or up to 17 %
  * faster at K = 16–32 (bench shapes 2 and 6: K = 27 and 32), mixed at K = 48–64 (0.85–1.09×)
- * and slower from K = 96 (README, performance).
+ * and slower from K = 96 (docs/kernels.md).
  */
 const SPLAT2_MAX_K = 32;
 const gemmFor = (k: number) => (k <= SPLAT2_MAX_K ? "f32_gemm_minmax_4x8_splat2_simd" : "f32_gemm_minmax_6x8_splat_simd");
@@ -174,7 +174,7 @@ type Path = "direct1" | "gemm" | "igemm" | "im2col" | "winograd";
 /**
  * Winograd F(2×2,3×3) is chosen for 3×3 stride-1 undilated convs with at least this many input
  * channels; from 8 on it beat the 4×8 IGEMM at every output channel count measured, and
- * with 4 or fewer it lost on most (bench/winograd.mjs; README, performance).
+ * with 4 or fewer it lost on most (bench/winograd.mjs; docs/kernels.md).
  */
 export const WINOGRAD_MIN_CI = 8;
 
@@ -208,7 +208,7 @@ export function setWinogradMode(mode: WinogradMode): WinogradMode {
  * runs of kw·ci per tile for ci ≤ 4 from co = 16 (5–13 %; 3×3 over RGB to 64 channels, bench
  * shape 2, 10–25 %; the 7×7 stride-2 stem, shape 7, 25 %) and for ci ≤ 8 from co = 64
  * (14–18 %). At ci = 8 with co ≤ 24, and from ci = 16 on, the two tie or the IGEMM wins
- * (README, performance).
+ * (docs/kernels.md).
  */
 const im2colPays = (ci: number, co: number) => (ci <= 4 && co >= 16) || (ci <= 8 && co >= 64);
 /**
