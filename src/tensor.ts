@@ -328,40 +328,46 @@ function flatten(values: NestedArray[], name: string): { flat: number[]; shape: 
   return { flat, shape };
 }
 
-/**
- * Creates a float32 tensor. `values` is a Float32Array (or any typed array), a flat number
- * array or nested arrays; it is copied into wasm memory. `shape` defaults to the nesting.
- */
-export function tensor(values: TensorLike, shape?: number[], dtype?: DataType): Tensor {
-  if (dtype !== undefined && dtype !== "float32") {
-    throw new TypeError(`dtype must be 'float32' (simdconv computes in float32), got ${describe(dtype)}`);
+/** simdconv holds float32 only: any other dtype is refused, never converted. */
+function checkDtype(dtype: unknown, fn: string): void {
+  if (dtype !== undefined && dtype !== null && dtype !== "float32") {
+    throw new TypeError(`${fn}: dtype must be 'float32' (simdconv computes in float32 only), got ${describe(dtype)}`);
   }
-  let flat: ArrayLike<number>;
-  let inferred: number[];
-  if (typeof values === "number") {
-    flat = [values];
-    inferred = [];
-  } else if (ArrayBuffer.isView(values)) {
+}
+
+/** tfjs's message for values of a kind no tensor can be made of. */
+const VALUES_KIND = "values passed to tensor(values) must be a number/boolean/string or an array of numbers/booleans/strings, or a TypedArray";
+
+/** The values and their nesting; booleans and strings are refused (they would make non-float32 tensors). */
+function readValues(values: unknown, fn: string): { flat: ArrayLike<number>; inferred: number[] } {
+  if (values === null || values === undefined) throw new TypeError("The input to the tensor constructor must be a non-null value.");
+  if (typeof values === "number") return { flat: [values], inferred: [] };
+  if (typeof values === "boolean" || typeof values === "string") {
+    throw new TypeError(`${fn}: values must be numbers: a ${typeof values === "boolean" ? "bool" : "string"} tensor is not float32`);
+  }
+  if (ArrayBuffer.isView(values)) {
     if (values instanceof DataView || values instanceof BigInt64Array || values instanceof BigUint64Array) {
-      throw new TypeError(`values must be numbers or a numeric typed array, got ${values.constructor.name}`);
+      throw new TypeError(`${VALUES_KIND}, got ${values.constructor.name}`);
     }
     // A view over the wasm memory (another tensor's view()) is copied out first: the
     // allocation below may grow the memory, which would detach it.
-    flat = values.buffer === backend().heap.memory.buffer ? (values as Float32Array).slice() : (values as ArrayLike<number>);
-    inferred = [flat.length];
-  } else if (Array.isArray(values)) {
-    const f = flatten(values as NestedArray[], "values");
-    flat = f.flat;
-    inferred = f.shape;
-  } else {
-    throw new TypeError(`values must be a Float32Array, a number array or nested arrays, got ${describe(values)}`);
+    const flat = values.buffer === backend().heap.memory.buffer ? (values as Float32Array).slice() : (values as unknown as ArrayLike<number>);
+    return { flat, inferred: [flat.length] };
   }
+  if (Array.isArray(values)) {
+    const f = flatten(values as NestedArray[], "values");
+    return { flat: f.flat, inferred: f.shape };
+  }
+  throw new TypeError(`${VALUES_KIND}, got ${describe(values)}`);
+}
+
+function make(flat: ArrayLike<number>, inferred: number[], shape: unknown): Tensor {
   let s: number[];
-  if (shape === undefined) s = inferred;
+  if (shape === undefined || shape === null) s = inferred;
   else {
     s = checkShape(shape, "shape");
     if (sizeOf(s) !== flat.length) {
-      throw new RangeError(`values has ${flat.length} elements but shape [${s}] needs ${sizeOf(s)}`);
+      throw new RangeError(`Based on the provided shape, [${s}], the tensor should have ${sizeOf(s)} values but has ${flat.length}`);
     }
   }
   const t = empty(s, "tensor");
@@ -369,24 +375,57 @@ export function tensor(values: TensorLike, shape?: number[], dtype?: DataType): 
   return t;
 }
 
-export function scalar(value: number): Tensor {
-  return tensor(value, []);
+/**
+ * Creates a float32 tensor (tfjs's `tf.tensor(values, shape?, dtype?)`). `values` is a
+ * Float32Array (or any numeric typed array), a flat number array or nested arrays; it is copied
+ * into wasm memory. `shape` defaults to the nesting; `dtype` may only be 'float32'.
+ */
+export function tensor(values: TensorLike, shape?: number[], dtype?: DataType): Tensor {
+  checkDtype(dtype, "tensor");
+  const { flat, inferred } = readValues(values, "tensor");
+  return make(flat, inferred, shape);
 }
 
-function rankedTensor(rank: number) {
-  return (values: TensorLike, shape?: number[]): Tensor => {
-    if (shape !== undefined && shape.length !== rank) {
-      throw new RangeError(`shape must have rank ${rank}, got [${shape}]`);
+/** A rank-0 tensor (tfjs's `tf.scalar(value, dtype?)`). */
+export function scalar(value: number, dtype?: DataType): Tensor {
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    throw new TypeError("Error creating a new Scalar: value must be a primitive (number|boolean|string)");
+  }
+  checkDtype(dtype, "scalar");
+  const { flat } = readValues(value, "scalar");
+  return make(flat, [], []);
+}
+
+/** A rank-1 tensor (tfjs's `tf.tensor1d(values, dtype?)`). */
+export function tensor1d(values: TensorLike, dtype?: DataType): Tensor {
+  checkDtype(dtype, "tensor1d");
+  const { flat, inferred } = readValues(values, "tensor1d");
+  if (inferred.length !== 1) throw new RangeError("tensor1d() requires values to be a flat/TypedArray");
+  return make(flat, inferred, undefined);
+}
+
+const RANK_WORDS = ["", "", "two", "three", "four"];
+
+/** tensor2d/3d/4d (tfjs's `tf.tensorNd(values, shape?, dtype?)`): nested values, or flat ones with a shape. */
+function rankedTensor(rank: 2 | 3 | 4) {
+  const fn = `tensor${rank}d`;
+  return (values: TensorLike, shape?: number[], dtype?: DataType): Tensor => {
+    if (values === null || values === undefined) throw new TypeError("The input to the tensor constructor must be a non-null value.");
+    if (shape !== undefined && shape !== null && (!Array.isArray(shape) || shape.length !== rank)) {
+      const E = Array.isArray(shape) ? RangeError : TypeError;
+      throw new E(`${fn}() requires shape to have ${RANK_WORDS[rank]} numbers`);
     }
-    const t = tensor(values, shape);
-    if (t.rank !== rank) {
-      t.dispose();
-      throw new RangeError(`values must have rank ${rank}, got shape [${t.shape}]`);
+    checkDtype(dtype, fn);
+    const { flat, inferred } = readValues(values, fn);
+    if (inferred.length !== rank && inferred.length !== 1) {
+      throw new RangeError(`${fn}() requires values to be number${"[]".repeat(rank)} or flat/TypedArray`);
     }
-    return t;
+    if (inferred.length === 1 && (shape === undefined || shape === null)) {
+      throw new RangeError(`${fn}() requires shape to be provided when \`values\` are a flat/TypedArray`);
+    }
+    return make(flat, inferred, shape);
   };
 }
-export const tensor1d = rankedTensor(1);
 export const tensor2d = rankedTensor(2);
 export const tensor3d = rankedTensor(3);
 export const tensor4d = rankedTensor(4);
@@ -408,16 +447,39 @@ function toNested(data: Float32Array, shape: number[]): NestedArray {
   return build(0, 0);
 }
 
-/** @internal Turns an op's tensor argument into a live Tensor, or throws naming it. */
+/**
+ * @internal Turns an op's tensor argument into a live Tensor, or throws naming it, in tfjs's
+ * words (convertToTensor). Booleans and strings, which tfjs turns into bool and string tensors,
+ * get tfjs's dtype message since simdconv has only float32.
+ */
 export function toTensor(v: unknown, name: string, op: string): { t: Tensor; owned: boolean } {
   if (v instanceof Tensor) {
     v.ptr(name, op);
     return { t: v, owned: false };
   }
   if (typeof v === "number" || Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) {
+    if (Array.isArray(v) && hasNonNumber(v)) {
+      throw new TypeError(`Argument '${name}' passed to '${op}' must be float32 tensor, but got ${nonNumberDtype(v)} tensor`);
+    }
     return { t: tensor(v as TensorLike), owned: true };
   }
-  throw new TypeError(`${op}: ${name} must be a Tensor or TensorLike, got ${describe(v)}`);
+  if (typeof v === "boolean" || typeof v === "string") {
+    throw new TypeError(`Argument '${name}' passed to '${op}' must be float32 tensor, but got ${typeof v === "boolean" ? "bool" : "string"} tensor`);
+  }
+  const type = v === null || v === undefined ? "null" : ((v as object).constructor?.name ?? "Object");
+  throw new TypeError(`Argument '${name}' passed to '${op}' must be a Tensor or TensorLike, but got '${type}'`);
+}
+
+function firstLeaf(v: unknown): unknown {
+  while (Array.isArray(v) && v.length > 0) v = v[0];
+  return v;
+}
+function hasNonNumber(v: unknown[]): boolean {
+  const leaf = firstLeaf(v);
+  return typeof leaf === "boolean" || typeof leaf === "string";
+}
+function nonNumberDtype(v: unknown[]): string {
+  return typeof firstLeaf(v) === "boolean" ? "bool" : "string";
 }
 
 export function describe(v: unknown): string {

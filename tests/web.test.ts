@@ -80,7 +80,7 @@ describe.skipIf(!haveBrowser)("the web page in Chromium", () => {
     await page.goto(server.resolvedUrls!.local[0]);
     await page.waitForFunction(() => Number(document.body.dataset.renders ?? 0) >= 1, undefined, { timeout: 30_000 });
     // The dev server, Chromium and the first render take more than vitest's default 10 s on a busy host.
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();

@@ -4,7 +4,7 @@
  */
 import { prepareConv2d, runConv2d } from "./conv2d_kernels.js";
 import { empty, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
-import { pair, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
+import { allPositive, pair, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
 import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
 
 export type DataFormat = "NHWC" | "NCHW";
@@ -50,7 +50,7 @@ function fusedConv2d<T extends Tensor>(args: FusedConv2DArgs): T {
   if (typeof args !== "object" || args === null) {
     throw new TypeError(`fused.conv2d: expects one object { x, filter, strides, pad, ... }, got ${describe(args)}`);
   }
-  return conv2dImpl("fused.conv2d", args) as T;
+  return conv2dImpl("fused conv2d", args) as T;
 }
 
 export const fused = { conv2d: fusedConv2d };
@@ -63,15 +63,16 @@ function padInNhwcOrder(pad: Padding, dataFormat: DataFormat): Padding {
 
 function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
   const owned: Tensor[] = [];
+  // tfjs names fused conv2d's x and filter as conv2d's, and its bias as 'fused conv2d'.
   const use = (v: unknown, name: string): Tensor => {
-    const r = toTensor(v, name, op);
+    const r = toTensor(v, name, name === "bias" ? op : "conv2d");
     if (r.owned) owned.push(r.t);
     return r.t;
   };
   try {
     const dataFormat = a.dataFormat ?? "NHWC";
     if (dataFormat !== "NHWC" && dataFormat !== "NCHW") {
-      throw new TypeError(`${op}: dataFormat must be 'NHWC' or 'NCHW', got ${describe(dataFormat)}`);
+      throw new TypeError(`Unknown dataFormat ${dataFormat}`); // tfjs's words
     }
     const activation = a.activation ?? "linear";
     if (!Object.prototype.hasOwnProperty.call(ACTIVATION_BOUNDS, activation)) {
@@ -79,20 +80,23 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
     }
     const x = use(a.x, "x");
     const filter = use(a.filter, "filter");
+    // Messages from here on are tfjs's where tfjs checks the same thing (rank 3 is taken as a
+    // batch of one, so tfjs reports the rank it would have reshaped to).
     if (x.rank !== 4 && x.rank !== 3) {
-      throw new RangeError(`${op}: x must be rank 4 (NHWC) or rank 3 (HWC), got shape [${x.shape}]`);
+      throw new RangeError(`Error in ${op}: input must be rank 4, but got rank ${x.rank}.`);
     }
     if (filter.rank !== 4) {
-      throw new RangeError(`${op}: filter must be rank 4 [kh, kw, inChannels, outChannels], got shape [${filter.shape}]`);
+      throw new RangeError(`Error in ${op}: filter must be rank 4, but got rank ${filter.rank}.`);
     }
     const s4 = x.rank === 4 ? x.shape : [1, ...x.shape];
     const [n, h, w, ci] = dataFormat === "NHWC" ? s4 : [s4[0], s4[2], s4[3], s4[1]];
     const [kh, kw, fci, co] = filter.shape;
     if (fci !== ci) {
-      throw new RangeError(
-        `${op}: x has ${ci} input channels but filter expects ${fci} (filter shape [${filter.shape}], x shape [${x.shape}])`,
-      );
+      throw new RangeError(`Error in conv2d: depth of input (${ci}) must match input depth for filter ${fci}.`);
     }
+    // tfjs checks only that they are > 0 (dilations first); pair() checks they are integers too.
+    if (!allPositive(a.dilations ?? 1)) throw new RangeError("Error in conv2D: Dilated rates should be larger than 0.");
+    if (!allPositive(a.strides)) throw new RangeError("Error in conv2D: Strides should be larger than 0.");
     const strides = pair(a.strides, "strides", op);
     const dilations = pair(a.dilations ?? 1, "dilations", op);
     if (kh < 1 || kw < 1) throw new RangeError(`${op}: filter height and width must be ≥ 1, got [${filter.shape}]`);

@@ -7,7 +7,7 @@ import { describe } from "../tensor.js";
 
 export type PadString = "same" | "valid" | "SAME" | "VALID" | "Same" | "Valid";
 export type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
-export type Padding = PadString | string | number | ExplicitPadding;
+export type Padding = PadString | number | ExplicitPadding;
 export type DimRoundingMode = "floor" | "round" | "ceil";
 
 export interface Window2D {
@@ -16,6 +16,12 @@ export interface Window2D {
   dh: number; dw: number;
   padTop: number; padBottom: number; padLeft: number; padRight: number;
   ho: number; wo: number;
+}
+
+/** False when `v` (a number or [h, w] of numbers) holds a value that is not > 0, as tfjs's stridesOrDilationsArePositive. */
+export function allPositive(v: unknown): boolean {
+  const p = typeof v === "number" ? [v] : Array.isArray(v) ? v : [];
+  return !p.some((e) => typeof e === "number" && !(e > 0));
 }
 
 /** A stride, dilation or filter size: a positive integer or a [h, w] pair of them. */
@@ -37,7 +43,7 @@ function rounder(mode: DimRoundingMode | undefined, op: string): (v: number) => 
   if (mode === "floor") return Math.floor;
   if (mode === "round") return Math.round;
   if (mode === "ceil") return Math.ceil;
-  throw new TypeError(`${op}: dimRoundingMode must be 'floor', 'round' or 'ceil', got ${describe(mode)}`);
+  throw new TypeError(`Unknown roundingMode ${mode}`); // tfjs's words
 }
 
 function padInt(v: unknown, name: string, op: string): number {
@@ -58,11 +64,12 @@ export function window2d(
   const [dh, dw] = dilations;
   const ekh = (kh - 1) * dh + 1;
   const ekw = (kw - 1) * dw + 1;
-  const round = rounder(roundingMode, op);
-  if (roundingMode != null && typeof pad === "string") {
-    // As in tfjs: SAME and VALID fix the output size, so a rounding mode there is a mistake.
-    throw new TypeError(`${op}: dimRoundingMode needs a numeric or explicit pad, got pad ${describe(pad)}`);
+  if (roundingMode != null && (typeof pad === "string" || (typeof pad === "number" && !Number.isInteger(pad)))) {
+    // As in tfjs (checkPadOnDimRoundingMode): SAME and VALID fix the output size, so a rounding mode there is a mistake.
+    const E = typeof pad === "string" ? TypeError : RangeError;
+    throw new E(`Error in ${op}: pad must be an integer when using dimRoundingMode ${roundingMode} but got pad ${pad}.`);
   }
+  const round = rounder(roundingMode, op);
   let padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
   let ho: number, wo: number;
   const mode = typeof pad === "string" ? pad.toLowerCase() : undefined;
@@ -97,7 +104,7 @@ export function window2d(
     ho = fitsH ? round((h + padTop + padBottom - ekh) / sh + 1) : 0;
     wo = fitsW ? round((w + padLeft + padRight - ekw) / sw + 1) : 0;
   } else {
-    throw new TypeError(`${op}: pad must be 'same', 'valid', a number or explicit pads, got ${describe(pad)}`);
+    throw new TypeError(`Unknown padding parameter: ${String(pad)}`); // tfjs's words
   }
   if (ho < 1 || wo < 1) {
     throw new RangeError(

@@ -15,7 +15,7 @@ export function maxPool<T extends Tensor>(
   const { t, owned } = toTensor(x, "x", op);
   try {
     if (t.rank !== 4 && t.rank !== 3) {
-      throw new RangeError(`${op}: x must be rank 4 (NHWC) or rank 3 (HWC), got shape [${t.shape}]`);
+      throw new RangeError(`Error in maxPool: input must be rank 4 but got rank ${t.rank}.`); // tfjs's words
     }
     const [n, h, w, c] = t.rank === 4 ? t.shape : [1, ...t.shape];
     const win = window2d(h, w, pair(filterSize, "filterSize", op), pair(strides, "strides", op), [1, 1], pad, op, dimRoundingMode);

@@ -98,9 +98,10 @@ export async function smoke(lib: Lib): Promise<string[]> {
       const x = lib.tensor(new Float32Array(2 * 3 * 3 * 2), [2, 3, 3, 2]);
       const filter = lib.tensor(new Float32Array(3 * 3 * 2 * 1), [3, 3, 2, 1]);
       throwsNaming(() => lib.conv2d(x, lib.tensor(new Float32Array(27), [3, 3, 3, 1]), 1, "same"), RangeError, "filter");
-      throwsNaming(() => lib.conv2d(x, filter, 0, "same"), RangeError, "strides");
-      throwsNaming(() => lib.conv2d(x, filter, 1, "same", "NHWC", [1, -2]), RangeError, "dilations");
-      throwsNaming(() => lib.maxPool(x, 2, 2, "bogus"), TypeError, "pad");
+      throwsNaming(() => lib.conv2d(x, filter, 0, "same"), RangeError, "Strides"); // tfjs's words
+      throwsNaming(() => lib.conv2d(x, filter, 1, "same", "NHWC", [1, -2]), RangeError, "Dilated rates");
+      throwsNaming(() => lib.conv2d(x, filter, 1.5, "same"), RangeError, "strides");
+      throwsNaming(() => lib.maxPool(x, 2, 2, "bogus" as never), TypeError, "pad");
       throwsNaming(() => lib.relu("abc" as never), TypeError, "x");
       throwsNaming(
         () => lib.fused.conv2d({ x, filter, strides: 1, pad: "same", activation: "gelu" as never }),

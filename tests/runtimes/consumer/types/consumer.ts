@@ -22,6 +22,8 @@ export async function main(): Promise<number[]> {
   const info: { numTensors: number; numBytes: number } = tf.memory();
   // @ts-expect-error activation is a union of names
   fused.conv2d({ x, filter: w, strides: 1, pad: "same", activation: "gelu" });
+  // @ts-expect-error pad is 'same', 'valid', a number or explicit pads, not any string
+  conv2d(x, w, 1, "sane");
   // @ts-expect-error conv2d needs strides and pad
   conv2d(x, w);
   // @ts-expect-error dataSync returns a Float32Array
