@@ -1,5 +1,6 @@
 import { configDefaults, defineConfig } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
+import { tfjsSpecs } from "./tests/tfjs-specs/plugin.js";
 import { browserRequired, chromiumFound, chromiumLaunchOptions, crossOriginIsolation, skipLine } from "./tests/browser/chromium.js";
 
 /** A fresh object per project: vitest names each project's browser instances in place. */
@@ -49,7 +50,7 @@ export default defineConfig({
         test: {
           name: "relaxed-simd",
           include: ["tests/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "tests/browser/**"],
+          exclude: [...configDefaults.exclude, "tests/browser/**", "tests/tfjs-specs/**"],
           execArgv: ["--experimental-wasm-relaxed-simd"],
           env: { SIMDCONV_BUILD: "relaxed-simd" },
         },
@@ -61,9 +62,23 @@ export default defineConfig({
         test: {
           name: "simd",
           include: ["tests/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "tests/browser/**", ...integration],
+          exclude: [...configDefaults.exclude, "tests/browser/**", "tests/tfjs-specs/**", ...integration],
           execArgv: ["--no-experimental-wasm-relaxed-simd"],
           env: { SIMDCONV_BUILD: "simd" },
+        },
+      },
+      {
+        extends: true,
+        // tfjs-core's own specs, unmodified (tests/tfjs-specs/specs.test.ts); tfjs-core is loaded
+        // from its ES module build so the specs, their helpers and the cpu backend share one engine.
+        plugins: [tfjsSpecs()],
+        resolve: { mainFields: ["module", "main"] },
+        test: {
+          name: "tfjs-specs",
+          include: ["tests/tfjs-specs/*.test.ts"],
+          execArgv: ["--experimental-wasm-relaxed-simd"],
+          env: { SIMDCONV_BUILD: "relaxed-simd" },
+          server: { deps: { inline: [/@tensorflow\/tfjs-(core|backend-cpu)/] } },
         },
       },
       ...(chromiumFound.path ? browserProjects : []),
