@@ -4,7 +4,7 @@
  */
 import { prepareConv2d, runConv2d } from "./conv2d_kernels.js";
 import { empty, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
-import { allPositive, pair, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
+import { allPositive, pair, tfjsName, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
 import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
 
 export type DataFormat = "NHWC" | "NCHW";
@@ -50,7 +50,7 @@ function fusedConv2d<T extends Tensor>(args: FusedConv2DArgs): T {
   if (typeof args !== "object" || args === null) {
     throw new TypeError(`fused.conv2d: expects one object { x, filter, strides, pad, ... }, got ${describe(args)}`);
   }
-  return conv2dImpl("fused conv2d", args) as T;
+  return conv2dImpl("fused.conv2d", args) as T;
 }
 
 export const fused = { conv2d: fusedConv2d };
@@ -65,7 +65,7 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
   const owned: Tensor[] = [];
   // tfjs names fused conv2d's x and filter as conv2d's, and its bias as 'fused conv2d'.
   const use = (v: unknown, name: string): Tensor => {
-    const r = toTensor(v, name, name === "bias" ? op : "conv2d");
+    const r = toTensor(v, name, name === "bias" ? tfjsName(op) : "conv2d");
     if (r.owned) owned.push(r.t);
     return r.t;
   };
@@ -83,10 +83,10 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
     // Messages from here on are tfjs's where tfjs checks the same thing (rank 3 is taken as a
     // batch of one, so tfjs reports the rank it would have reshaped to).
     if (x.rank !== 4 && x.rank !== 3) {
-      throw new RangeError(`Error in ${op}: input must be rank 4, but got rank ${x.rank}.`);
+      throw new RangeError(`Error in ${tfjsName(op)}: input must be rank 4, but got rank ${x.rank}.`);
     }
     if (filter.rank !== 4) {
-      throw new RangeError(`Error in ${op}: filter must be rank 4, but got rank ${filter.rank}.`);
+      throw new RangeError(`Error in ${tfjsName(op)}: filter must be rank 4, but got rank ${filter.rank}.`);
     }
     const s4 = x.rank === 4 ? x.shape : [1, ...x.shape];
     const [n, h, w, ci] = dataFormat === "NHWC" ? s4 : [s4[0], s4[2], s4[3], s4[1]];
@@ -147,8 +147,11 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
   }
 }
 
-/** Out-of-memory errors from packing or scratch name the data (conv2d packed weights...); prefix the op too. */
+/**
+ * Out-of-memory errors from packing or scratch name the data (conv2d packed weights...); prefix
+ * the op too. Messages in tfjs's words ("Error in conv2d: ...") already name it and stay as tfjs has them.
+ */
 export function namingOp(op: string, e: unknown): unknown {
-  if (e instanceof RangeError && !e.message.startsWith(`${op}:`)) e.message = `${op}: ${e.message}`;
+  if (e instanceof RangeError && !e.message.startsWith(`${op}:`) && !e.message.startsWith("Error in ")) e.message = `${op}: ${e.message}`;
   return e;
 }

@@ -18,6 +18,9 @@ export interface Window2D {
   ho: number; wo: number;
 }
 
+/** An op's name in tfjs's messages: fused.conv2d is 'fused conv2d' there. */
+export const tfjsName = (op: string): string => (op === "fused.conv2d" ? "fused conv2d" : op);
+
 /** False when `v` (a number or [h, w] of numbers) holds a value that is not > 0, as tfjs's stridesOrDilationsArePositive. */
 export function allPositive(v: unknown): boolean {
   const p = typeof v === "number" ? [v] : Array.isArray(v) ? v : [];
@@ -67,7 +70,7 @@ export function window2d(
   if (roundingMode != null && (typeof pad === "string" || (typeof pad === "number" && !Number.isInteger(pad)))) {
     // As in tfjs (checkPadOnDimRoundingMode): SAME and VALID fix the output size, so a rounding mode there is a mistake.
     const E = typeof pad === "string" ? TypeError : RangeError;
-    throw new E(`Error in ${op}: pad must be an integer when using dimRoundingMode ${roundingMode} but got pad ${pad}.`);
+    throw new E(`Error in ${tfjsName(op)}: pad must be an integer when using dimRoundingMode ${roundingMode} but got pad ${pad}.`);
   }
   const round = rounder(roundingMode, op);
   let padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
