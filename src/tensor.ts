@@ -330,24 +330,33 @@ function flatten(values: NestedArray[], name: string): { flat: number[]; shape: 
 
 /** simdconv holds float32 only: any other dtype is refused, never converted. */
 function checkDtype(dtype: unknown, fn: string): void {
-  if (dtype !== undefined && dtype !== null && dtype !== "float32") {
-    throw new TypeError(`${fn}: dtype must be 'float32' (simdconv computes in float32 only), got ${describe(dtype)}`);
+  if (dtype != null && dtype !== "float32") {
+    throw new TypeError(`${fn}: dtype must be 'float32', got ${describe(dtype)}`);
   }
 }
 
-/** tfjs's message for values of a kind no tensor can be made of. */
-const VALUES_KIND = "values passed to tensor(values) must be a number/boolean/string or an array of numbers/booleans/strings, or a TypedArray";
+
+function nonNull(values: unknown): void {
+  if (values == null) throw new TypeError("The input to the tensor constructor must be a non-null value.");
+}
+
+/** The dtype tfjs would give booleans or strings (simdconv has only float32), else undefined. */
+function otherDtype(v: unknown): string | undefined {
+  while (Array.isArray(v) && v.length) v = v[0];
+  return typeof v === "boolean" ? "bool" : typeof v === "string" ? "string" : undefined;
+}
 
 /** The values and their nesting; booleans and strings are refused (they would make non-float32 tensors). */
-function readValues(values: unknown, fn: string): { flat: ArrayLike<number>; inferred: number[] } {
-  if (values === null || values === undefined) throw new TypeError("The input to the tensor constructor must be a non-null value.");
+function readValues(values: unknown, fn: string, dtype: unknown): { flat: ArrayLike<number>; inferred: number[] } {
+  nonNull(values);
+  checkDtype(dtype, fn);
   if (typeof values === "number") return { flat: [values], inferred: [] };
-  if (typeof values === "boolean" || typeof values === "string") {
-    throw new TypeError(`${fn}: values must be numbers: a ${typeof values === "boolean" ? "bool" : "string"} tensor is not float32`);
-  }
+  // (tfjs would make bool or string tensors of booleans and strings; simdconv has only float32.)
+  const bad = (what: unknown) => new TypeError(`${fn}: values must be numbers, an array of numbers or a TypedArray, got ${what}`);
+  if (typeof values === "boolean" || typeof values === "string") throw bad(otherDtype(values));
   if (ArrayBuffer.isView(values)) {
     if (values instanceof DataView || values instanceof BigInt64Array || values instanceof BigUint64Array) {
-      throw new TypeError(`${VALUES_KIND}, got ${values.constructor.name}`);
+      throw bad(values.constructor.name);
     }
     // A view over the wasm memory (another tensor's view()) is copied out first: the
     // allocation below may grow the memory, which would detach it.
@@ -358,12 +367,12 @@ function readValues(values: unknown, fn: string): { flat: ArrayLike<number>; inf
     const f = flatten(values as NestedArray[], "values");
     return { flat: f.flat, inferred: f.shape };
   }
-  throw new TypeError(`${VALUES_KIND}, got ${describe(values)}`);
+  throw bad(describe(values));
 }
 
 function make(flat: ArrayLike<number>, inferred: number[], shape: unknown): Tensor {
   let s: number[];
-  if (shape === undefined || shape === null) s = inferred;
+  if (shape == null) s = inferred;
   else {
     s = checkShape(shape, "shape");
     if (sizeOf(s) !== flat.length) {
@@ -381,8 +390,7 @@ function make(flat: ArrayLike<number>, inferred: number[], shape: unknown): Tens
  * into wasm memory. `shape` defaults to the nesting; `dtype` may only be 'float32'.
  */
 export function tensor(values: TensorLike, shape?: number[], dtype?: DataType): Tensor {
-  checkDtype(dtype, "tensor");
-  const { flat, inferred } = readValues(values, "tensor");
+  const { flat, inferred } = readValues(values, "tensor", dtype);
   return make(flat, inferred, shape);
 }
 
@@ -391,38 +399,26 @@ export function scalar(value: number, dtype?: DataType): Tensor {
   if (Array.isArray(value) || ArrayBuffer.isView(value)) {
     throw new TypeError("Error creating a new Scalar: value must be a primitive (number|boolean|string)");
   }
-  checkDtype(dtype, "scalar");
-  const { flat } = readValues(value, "scalar");
-  return make(flat, [], []);
+  return make(readValues(value, "scalar", dtype).flat, [], []);
 }
 
 /** A rank-1 tensor (tfjs's `tf.tensor1d(values, dtype?)`). */
 export function tensor1d(values: TensorLike, dtype?: DataType): Tensor {
-  checkDtype(dtype, "tensor1d");
-  const { flat, inferred } = readValues(values, "tensor1d");
+  const { flat, inferred } = readValues(values, "tensor1d", dtype);
   if (inferred.length !== 1) throw new RangeError("tensor1d() requires values to be a flat/TypedArray");
   return make(flat, inferred, undefined);
 }
-
-const RANK_WORDS = ["", "", "two", "three", "four"];
 
 /** tensor2d/3d/4d (tfjs's `tf.tensorNd(values, shape?, dtype?)`): nested values, or flat ones with a shape. */
 function rankedTensor(rank: 2 | 3 | 4) {
   const fn = `tensor${rank}d`;
   return (values: TensorLike, shape?: number[], dtype?: DataType): Tensor => {
-    if (values === null || values === undefined) throw new TypeError("The input to the tensor constructor must be a non-null value.");
-    if (shape !== undefined && shape !== null && (!Array.isArray(shape) || shape.length !== rank)) {
-      const E = Array.isArray(shape) ? RangeError : TypeError;
-      throw new E(`${fn}() requires shape to have ${RANK_WORDS[rank]} numbers`);
-    }
-    checkDtype(dtype, fn);
-    const { flat, inferred } = readValues(values, fn);
-    if (inferred.length !== rank && inferred.length !== 1) {
-      throw new RangeError(`${fn}() requires values to be number${"[]".repeat(rank)} or flat/TypedArray`);
-    }
-    if (inferred.length === 1 && (shape === undefined || shape === null)) {
-      throw new RangeError(`${fn}() requires shape to be provided when \`values\` are a flat/TypedArray`);
-    }
+    nonNull(values);
+    if (shape != null && shape.length !== rank) throw new RangeError(`${fn}() requires shape to have ${["two", "three", "four"][rank - 2]} numbers`);
+    const { flat, inferred } = readValues(values, fn, dtype);
+    const r = inferred.length;
+    if (r !== rank && r !== 1) throw new RangeError(`${fn}() requires values to be number${"[]".repeat(rank)} or flat/TypedArray`);
+    if (r === 1 && shape == null) throw new RangeError(`${fn}() requires shape to be provided when \`values\` are a flat/TypedArray`);
     return make(flat, inferred, shape);
   };
 }
@@ -457,29 +453,13 @@ export function toTensor(v: unknown, name: string, op: string): { t: Tensor; own
     v.ptr(name, op);
     return { t: v, owned: false };
   }
+  const arg = `Argument '${name}' passed to '${op}' must be`;
+  const dtype = otherDtype(v);
+  if (dtype) throw new TypeError(`${arg} float32 tensor, but got ${dtype} tensor`);
   if (typeof v === "number" || Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) {
-    if (Array.isArray(v) && hasNonNumber(v)) {
-      throw new TypeError(`Argument '${name}' passed to '${op}' must be float32 tensor, but got ${nonNumberDtype(v)} tensor`);
-    }
     return { t: tensor(v as TensorLike), owned: true };
   }
-  if (typeof v === "boolean" || typeof v === "string") {
-    throw new TypeError(`Argument '${name}' passed to '${op}' must be float32 tensor, but got ${typeof v === "boolean" ? "bool" : "string"} tensor`);
-  }
-  const type = v === null || v === undefined ? "null" : ((v as object).constructor?.name ?? "Object");
-  throw new TypeError(`Argument '${name}' passed to '${op}' must be a Tensor or TensorLike, but got '${type}'`);
-}
-
-function firstLeaf(v: unknown): unknown {
-  while (Array.isArray(v) && v.length > 0) v = v[0];
-  return v;
-}
-function hasNonNumber(v: unknown[]): boolean {
-  const leaf = firstLeaf(v);
-  return typeof leaf === "boolean" || typeof leaf === "string";
-}
-function nonNumberDtype(v: unknown[]): string {
-  return typeof firstLeaf(v) === "boolean" ? "bool" : "string";
+  throw new TypeError(`${arg} a Tensor or TensorLike, but got '${v == null ? "null" : ((v as object).constructor?.name ?? "Object")}'`);
 }
 
 export function describe(v: unknown): string {
