@@ -2,7 +2,7 @@
  * The web page: the lesson's pipeline on a picked or uploaded image, redrawn on every
  * change. All work happens here in the page; the dev server only serves files.
  */
-import { capabilities } from "../src/index.js";
+import { capabilities, init } from "../src/index.js";
 import {
   extractFeatures, kernelZoo, rasterToTensor, resizeRaster, sampleScene, showKernel, toCanvas, toRaster,
   type ColormapName, type Raster,
@@ -162,6 +162,9 @@ function setup(): void {
   fillGrid();
 }
 
+// Served cross-origin isolated (as `npm run web` does), the page may share memory with workers:
+// one thread per core. Elsewhere it runs on one thread and the header says why.
+if (globalThis.crossOriginIsolated) await init({ threads: "auto" });
 showCapabilities();
 setup();
 render();
