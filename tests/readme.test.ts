@@ -77,6 +77,9 @@ describe("README models section", () => {
     const png = PNG.sync.read(readFileSync(join(dir, "block1_conv2-ch5.png")));
     expect([png.width, png.height]).toEqual([w, h]);
     m.dispose();
+  });
+});
+
 // The other documents: README.md and docs/*.md, checked for what goes stale as code moves.
 const docs = ["README.md", "CHANGELOG.md", ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
 const read = (file: string) => readFileSync(join(root, file), "utf8");
