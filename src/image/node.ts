@@ -7,8 +7,13 @@
 import jpeg from "jpeg-js";
 import pngjs from "pngjs";
 import { readFile, writeFile } from "node:fs/promises";
+import { deflateSync } from "node:zlib";
 import type { Tensor } from "../index.js";
-import { tensorToRaster, type ToRasterOptions } from "./colormap.js";
+import { colormapTable, tensorToLevels, tensorToRaster, type Levels, type ToRasterOptions } from "./colormap.js";
+import {
+  featureMapGridRaster, featureMapGridSvg, kernelGridRaster, kernelGridSvg, type FeatureMapGridOptions, type KernelGridOptions,
+} from "./grid.js";
+import { writePngFile, type Deflate } from "./png.js";
 import { checkRaster, rasterToTensor, type Raster, type ToTensorOptions } from "./raster.js";
 import { kernelRaster, kernelSvg, type KernelPictureOptions } from "./show_kernel.js";
 import type { KernelValues } from "./kernels.js";
@@ -56,18 +61,59 @@ export async function readImage(path: string, options?: ToTensorOptions): Promis
   return decodeImage(await readFile(path), options);
 }
 
-/** Encodes RGBA pixels as PNG. */
+/**
+ * zlib at level 3: on feature maps about as small as the default level 6 and 2–3x faster
+ * (docs/performance.md, "Image codecs").
+ */
+const zlibDeflate: Deflate = (raw) => deflateSync(raw, { level: 3 });
+
+/** Encodes RGBA pixels as PNG (RGB when every pixel is opaque). */
 export function encodeRasterPng(raster: Raster): Uint8Array {
   const r = checkRaster(raster, "raster");
-  const png = new PNG({ width: r.width, height: r.height });
-  png.data = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-  const out = PNG.sync.write(png, { colorType: 6 });
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  let opaque = true;
+  for (let i = 3; i < r.data.length && opaque; i += 4) opaque = r.data[i] === 255;
+  if (!opaque) return writePngFile({ width: r.width, height: r.height, colorType: 6, data: r.data }, zlibDeflate);
+  const rgb = new Uint8Array(r.width * r.height * 3);
+  for (let p = 0, i = 0; i < r.data.length; p += 3, i += 4) (rgb[p] = r.data[i]), (rgb[p + 1] = r.data[i + 1]), (rgb[p + 2] = r.data[i + 2]);
+  return writePngFile({ width: r.width, height: r.height, colorType: 2, data: rgb }, zlibDeflate);
 }
 
-/** Encodes a tensor or feature map as PNG, normalised and colour-mapped (see ToRasterOptions). */
+/**
+ * Encodes a tensor or feature map as PNG, normalised and colour-mapped (see ToRasterOptions).
+ * A one-channel drawing is written as gray or palette PNG: one byte per pixel.
+ */
 export function encodePng(image: Tensor | Raster, options?: ToRasterOptions): Uint8Array {
-  return encodeRasterPng(isRaster(image) ? image : tensorToRaster(image, options));
+  if (isRaster(image)) return encodeRasterPng(image);
+  const drawn = tensorToLevels(image, options);
+  return drawn ? encodeLevelsPng(drawn) : encodeRasterPng(tensorToRaster(image, options));
+}
+
+/** A colour-mapped drawing (see tensorToLevels) as a gray or palette PNG. */
+export function encodeLevelsPng({ width, height, levels, colormap }: Levels): Uint8Array {
+  if (colormap === "gray") return writePngFile({ width, height, colorType: 0, data: levels }, zlibDeflate);
+  return writePngFile({ width, height, colorType: 3, data: levels, palette: colormapTable(colormap) }, zlibDeflate);
+}
+
+/** Every channel of a feature map as a grid of small colour-mapped pictures: PNG bytes, or SVG text. */
+export function featureMapGrid(t: Tensor, options: FeatureMapGridOptions & { format: "svg" }): string;
+export function featureMapGrid(t: Tensor, options?: FeatureMapGridOptions & { format?: "png" }): Uint8Array;
+export function featureMapGrid(t: Tensor, options: FeatureMapGridOptions & { format?: "png" | "svg" } = {}): Uint8Array | string {
+  const format = checkFormat(options.format);
+  return format === "svg" ? featureMapGridSvg(t, options, zlibDeflate) : encodeRasterPng(featureMapGridRaster(t, options));
+}
+
+/** A first layer's kernels (HWIO weights) as a grid of small pictures, RGB when they read RGB: PNG bytes, or SVG text. */
+export function kernelGrid(weights: Tensor, options: KernelGridOptions & { format: "svg" }): string;
+export function kernelGrid(weights: Tensor, options?: KernelGridOptions & { format?: "png" }): Uint8Array;
+export function kernelGrid(weights: Tensor, options: KernelGridOptions & { format?: "png" | "svg" } = {}): Uint8Array | string {
+  const format = checkFormat(options.format);
+  return format === "svg" ? kernelGridSvg(weights, options, zlibDeflate) : encodeRasterPng(kernelGridRaster(weights, options));
+}
+
+function checkFormat(format: unknown): "png" | "svg" {
+  if (format === undefined) return "png";
+  if (format !== "png" && format !== "svg") throw new TypeError(`format must be 'png' or 'svg', got ${JSON.stringify(format)}`);
+  return format;
 }
 
 /** Encodes a tensor or RGBA pixels as JPEG (quality 1–100, default 90). */
@@ -88,9 +134,7 @@ export async function writePng(path: string, image: Tensor | Raster, options?: T
 export function showKernel(kernel: KernelValues, options: KernelPictureOptions & { format: "svg" }): string;
 export function showKernel(kernel: KernelValues, options?: KernelPictureOptions & { format?: "png" }): Uint8Array;
 export function showKernel(kernel: KernelValues, options: KernelPictureOptions & { format?: "png" | "svg" } = {}): Uint8Array | string {
-  const format = options.format ?? "png";
-  if (format === "svg") return kernelSvg(kernel, options);
-  if (format !== "png") throw new TypeError(`format must be 'png' or 'svg', got ${JSON.stringify(format)}`);
+  if (checkFormat(options.format) === "svg") return kernelSvg(kernel, options);
   return encodeRasterPng(kernelRaster(kernel, options));
 }
 
