@@ -9,6 +9,8 @@ import { decodeRaster, encodeRasterPng } from "../src/image/node.js";
 import { conv2dRef } from "./reference.js";
 import { BARS_16, barsRaster, barsValues } from "./image/bars.js";
 import { percentileLevels } from "./image/normalize-ref.js";
+import { jpegOf, pngClaiming } from "./image/files.js";
+import { photo } from "../bench/photo.mjs";
 
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 let dir: string;
@@ -178,6 +180,36 @@ describe("simdconv extract", () => {
     const demo = await run("demo", "--out", "taken");
     expect(demo.stderr).toMatch(/is a file, not a folder/);
     noStackTrace(r.stderr + under.stderr + demo.stderr);
+  });
+
+  it("refuses a PNG whose header claims 60000×60000 at once, and --max-pixels sets the limit", async () => {
+    writeFileSync(join(dir, "bomb.png"), pngClaiming(60000, 60000));
+    const t0 = Date.now();
+    const r = await run("extract", "bomb.png", "--out", "bomb");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bomb\.png: the image is 60000×60000 \(3600\.0 MP\), more than maxPixels allows.*--max-pixels 3600000000/);
+    expect(Date.now() - t0).toBeLessThan(15_000); // a node start on a loaded host; the decode itself is ~1 ms
+    noStackTrace(r.stderr);
+    const small = await run("extract", "bars.png", "--max-pixels", "100", "--out", "maxpx");
+    expect(small.code).toBe(1);
+    expect(small.stderr).toMatch(/10×16 \(0\.0 MP\).*--max-pixels 160/);
+    expect((await run("extract", "bars.png", "--max-pixels", "160", "--out", "maxpx")).code).toBe(0);
+    expect((await run("extract", "bars.png", "--max-pixels", "lots")).stderr).toMatch(/--max-pixels must be a positive integer/);
+  });
+
+  it("says in one line when it paints transparency over white, and warns about a damaged JPEG it could still read", async () => {
+    const data = new Uint8Array(16 * 10 * 4).fill(255);
+    for (let i = 3; i < data.length; i += 8) data[i] = 0;
+    writeFileSync(join(dir, "clear.png"), encodeRasterPng({ width: 16, height: 10, data }));
+    const r = await run("extract", "clear.png", "--out", "alpha");
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/clear\.png: has transparency; painted over white/g)).toHaveLength(1);
+    const jpg = jpegOf(photo(64, 48), 85);
+    writeFileSync(join(dir, "cut.jpg"), jpg.subarray(0, Math.floor(jpg.length * 0.7)));
+    const cut = await run("extract", "cut.jpg", "--out", "cut");
+    expect(cut.code).toBe(0);
+    expect(cut.stderr).toMatch(/cut\.jpg: warning: the JPEG file is damaged.*decoded as far as its data goes/);
+    expect(existsSync(join(dir, "cut/cut-sheet.png"))).toBe(true);
   });
 
   it("gives two inputs with the same name their own files", async () => {

@@ -1,11 +1,11 @@
 /// <reference types="node" />
 /** The work behind `simdconv extract` and `simdconv demo`: images in, feature-map pictures out. */
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, extname, join, relative } from "node:path";
 import { dispose } from "../index.js";
 import {
-  contactSheet, encodeLevelsPng, encodeRasterPng, extractFeatures, featurePanels, kernelRaster, kernelSvg, readImage,
-  type ColormapName, type KernelValues, type Normalization,
+  contactSheet, decodeRaster, encodeLevelsPng, encodeRasterPng, extractFeatures, featurePanels, hasAlpha, kernelRaster, kernelSvg,
+  rasterToTensor, type ColormapName, type KernelValues, type Normalization,
 } from "../image/node.js";
 import { Progress } from "./progress.js";
 
@@ -19,6 +19,8 @@ export interface ExtractJob {
   out: string;
   colormap: ColormapName;
   normalize: Normalization;
+  /** Largest image decoded, in pixels (undefined: the library's default). */
+  maxPixels?: number;
 }
 
 /** A problem with the whole run (not one image): reported once, exit status 1. */
@@ -75,7 +77,16 @@ export async function runExtract(job: ExtractJob): Promise<number> {
   for (const path of job.images) {
     try {
       const stem = uniqueStem(path, stems);
-      const input = await readImage(path, { channels: "gray", batch: true });
+      const raster = decodeRaster(await readFile(path), {
+        maxPixels: job.maxPixels,
+        onWarning: (m) => (progress ? progress.note(`simdconv: ${display(path)}: ${m}`) : console.error(`simdconv: ${display(path)}: ${m}`)),
+      });
+      if (hasAlpha(raster)) {
+        const line = `${display(path)}: has transparency; painted over white before filtering (the maps have no alpha)`;
+        if (progress) progress.note(line, process.stdout);
+        else console.log(line);
+      }
+      const input = rasterToTensor(raster, { channels: "gray", batch: true });
       const maps = extractFeatures(input, { kernel: job.kernel, relu: job.relu, pool: job.pool, stride: job.stride });
       try {
         // Each map is drawn once: its full-size levels go to its PNG file, a small copy to the sheet.

@@ -39,6 +39,7 @@ Options:
                            minmax           each map's own minimum and maximum
                            fixed:LO,HI      a fixed range, e.g. fixed:0,4
   --out DIR              output folder                          (default: simdconv-out)
+  --max-pixels N         refuse images larger than N pixels     (default: 100000000)
   -h, --help             this help
 
 The lesson's full pipeline is: simdconv extract photo.jpg --relu --pool 2
@@ -81,6 +82,13 @@ export function parseNormalize(text: string): Normalization {
   throw new UsageError(`--normalize must be percentile, percentile:P,Q, minmax or fixed:LO,HI, got '${text}'`);
 }
 
+function maxPixelsOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-pixels must be a positive integer, got '${value}'`);
+  return n;
+}
+
 /** The package's version, from the package.json next to dist/. */
 function version(): string {
   return JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -107,7 +115,7 @@ function parse(args: string[], options: OptionSpec, allowPositionals: boolean): 
 async function extract(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     kernel: { type: "string" }, relu: { type: "boolean" }, pool: { type: "string" }, stride: { type: "string" },
-    out: { type: "string" }, colormap: { type: "string" }, normalize: { type: "string" },
+    out: { type: "string" }, colormap: { type: "string" }, normalize: { type: "string" }, "max-pixels": { type: "string" },
   }, true);
   if (values.help) return void process.stdout.write(EXTRACT_HELP), 0;
   if (positionals.length === 0) throw new UsageError("extract needs at least one image");
@@ -129,6 +137,7 @@ async function extract(args: string[]): Promise<number> {
     out: (values.out as string | undefined) ?? "simdconv-out",
     colormap: colormap as ColormapName,
     normalize: parseNormalize((values.normalize as string | undefined) ?? "percentile"),
+    maxPixels: maxPixelsOption(values["max-pixels"] as string | undefined),
   };
   await checkOut(job.out);
   return (await runExtract(job)) > 0 ? 1 : 0;

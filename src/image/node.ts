@@ -15,6 +15,7 @@ import {
 } from "./grid.js";
 import { writePngFile, type Deflate } from "./png.js";
 import { checkRaster, rasterToTensor, type Raster, type ToTensorOptions } from "./raster.js";
+import { checkMaxPixels, checkSize, DamagedImageError, orientRaster, readHeader } from "./header.js";
 import { kernelRaster, kernelSvg, type KernelPictureOptions } from "./show_kernel.js";
 import type { KernelValues } from "./kernels.js";
 
@@ -22,42 +23,86 @@ export * from "./common.js";
 
 const { PNG } = pngjs;
 
-/** Largest image decoded, in megapixels: a guard against decompression bombs. */
-const MAX_MEGAPIXELS = 100;
+export { sniffFormat, readHeader, hasAlpha, DamagedImageError, DEFAULT_MAX_PIXELS, type ImageFormat, type ImageHeader } from "./header.js";
 
-export type ImageFormat = "png" | "jpeg";
-
-/** The format from the file's first bytes, or undefined. */
-export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return "png";
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "jpeg";
-  return undefined;
+export interface DecodeOptions {
+  /** Largest image decoded, in pixels, checked against the file's header before any allocation. Default 100 MP. */
+  maxPixels?: number;
+  /** 'exif' (default) turns the picture upright as its EXIF orientation says; 'ignore' keeps the stored pixels. */
+  orientation?: "exif" | "ignore";
+  /** Where warnings go (a damaged JPEG decoded as far as it goes). Default console.warn. */
+  onWarning?: (message: string) => void;
 }
 
-/** Decodes PNG or JPEG bytes to RGBA pixels. Throws a TypeError for anything else or a corrupt file. */
-export function decodeRaster(bytes: Uint8Array): Raster {
+/** The most a deflate stream can expand: 1032 to 1. A PNG claiming more pixels than that is truncated or lying. */
+const DEFLATE_MAX_RATIO = 1032;
+
+/**
+ * Decodes PNG or JPEG bytes to RGBA pixels, upright. The header's size is checked against
+ * `maxPixels` before anything is allocated. A JPEG cut short is decoded as far as its data
+ * goes (the rest gray) with a warning; other damage throws a DamagedImageError (a TypeError).
+ */
+export function decodeRaster(bytes: Uint8Array, options: DecodeOptions = {}): Raster {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`bytes must be a Uint8Array or Buffer, got ${typeof bytes}`);
-  const format = sniffFormat(bytes);
-  if (!format) throw new TypeError("bytes are not a PNG or JPEG image");
-  try {
-    if (format === "png") {
-      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+  const maxPixels = checkMaxPixels(options.maxPixels);
+  const orientation = options.orientation ?? "exif";
+  if (orientation !== "exif" && orientation !== "ignore") throw new TypeError(`orientation must be 'exif' or 'ignore', got ${JSON.stringify(orientation)}`);
+  const header = readHeader(bytes);
+  checkSize(header, maxPixels);
+  const { format, width, height } = header;
+  let raster: Raster;
+  if (format === "png") {
+    if (width * height > bytes.length * DEFLATE_MAX_RATIO) {
+      throw new DamagedImageError(`the PNG file is damaged: ${bytes.length} bytes cannot hold ${width}×${height} pixels (truncated?)`);
     }
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS, maxMemoryUsageInMB: 1024 });
+    try {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      raster = { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+    } catch (e) {
+      throw new DamagedImageError(`the PNG file is damaged: ${messageOf(e)}`);
+    }
+  } else {
+    raster = decodeJpeg(bytes, width * height, options.onWarning ?? ((m) => console.warn(m)));
+  }
+  if (raster.width !== width || raster.height !== height) {
+    throw new DamagedImageError(`the ${format.toUpperCase()} file is damaged: its header says ${width}×${height}, its data ${raster.width}×${raster.height}`);
+  }
+  return orientation === "exif" ? orientRaster(raster, header.orientation) : raster;
+}
+
+function decodeJpeg(bytes: Uint8Array, pixels: number, warn: (m: string) => void): Raster {
+  // The size was checked already: jpeg-js's own limits must not fire first with options users cannot set.
+  const options = { useTArray: true as const, formatAsRGBA: true, tolerantDecoding: true, maxResolutionInMP: Math.ceil(pixels / 1e6) + 1, maxMemoryUsageInMB: 1 << 20 };
+  try {
+    const img = jpeg.decode(bytes, options);
     return { width: img.width, height: img.height, data: img.data };
   } catch (e) {
-    throw new TypeError(`cannot decode the ${format.toUpperCase()} image: ${(e as Error).message ?? e}`);
+    // Cut short inside the scan (a download that stopped): padding zeros and an end marker let
+    // jpeg-js finish the blocks, as libjpeg does when it warns "premature end of data".
+    let end = bytes.length;
+    while (end > 0 && bytes[end - 1] === 0xff) end--;
+    const padded = new Uint8Array(end + pixels + 2);
+    padded.set(bytes.subarray(0, end));
+    padded.set([0xff, 0xd9], end + pixels);
+    try {
+      const img = jpeg.decode(padded, options);
+      warn(`warning: the JPEG file is damaged (${messageOf(e)}); decoded as far as its data goes, the rest is filled in`);
+      return { width: img.width, height: img.height, data: img.data };
+    } catch {
+      throw new DamagedImageError(`the JPEG file is damaged: ${messageOf(e)}`);
+    }
   }
 }
 
+const messageOf = (e: unknown) => (e as Error)?.message ?? String(e);
+
 /** Decodes PNG or JPEG bytes to a float32 tensor in [0, 1]: [h, w, c], or [1, h, w, c] with batch. */
-export function decodeImage(bytes: Uint8Array, options?: ToTensorOptions): Tensor {
-  return rasterToTensor(decodeRaster(bytes), options);
+export function decodeImage(bytes: Uint8Array, options?: ToTensorOptions & DecodeOptions): Tensor {
+  return rasterToTensor(decodeRaster(bytes, options), options);
 }
 
 /** Reads a PNG or JPEG file into a tensor. */
-export async function readImage(path: string, options?: ToTensorOptions): Promise<Tensor> {
+export async function readImage(path: string, options?: ToTensorOptions & DecodeOptions): Promise<Tensor> {
   return decodeImage(await readFile(path), options);
 }
 
