@@ -151,6 +151,48 @@ export function percentileOf(sorted: ArrayLike<number>, p: number): number {
 }
 
 /**
+ * The p-th percentile of `a` without sorting it all (V8 sorts a million floats in over a
+ * second; selection takes milliseconds). Reorders `a`.
+ */
+export function selectPercentile(a: Float32Array, p: number): number {
+  const pos = (p / 100) * (a.length - 1);
+  const i = Math.floor(pos), f = pos - i;
+  const v = select(a, i);
+  if (f === 0 || i + 1 >= a.length) return v;
+  // After select(a, i), everything above index i is >= a[i]: the next value is their minimum.
+  let next = Infinity;
+  for (let k = i + 1; k < a.length; k++) if (a[k] < next) next = a[k];
+  return v + (next - v) * f;
+}
+
+/** The k-th smallest value of `a` (Hoare's quickselect, median-of-three pivots); reorders `a`. */
+function select(a: Float32Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot keeps sorted and constant runs from going quadratic.
+    const x = a[lo], y = a[mid], z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/**
  * [lo, hi] of one map under the chosen normalisation. A constant map gets a range of 1 so it
  * draws as its floor; percentiles that coincide (a map that is mostly one value) fall back to
  * the interior's min–max, so the rare pixels that differ still show.
@@ -167,8 +209,7 @@ export function valueRange(values: ArrayLike<number>, normalize: Normalization, 
     if (sample[i] > hi) hi = sample[i];
   }
   if (mode === "percentile") {
-    sample.sort();
-    const plo = percentileOf(sample, range[0]), phi = percentileOf(sample, range[1]);
+    const plo = selectPercentile(sample, range[0]), phi = selectPercentile(sample, range[1]);
     if (phi > plo) return [plo, phi];
   }
   return hi > lo ? [lo, hi] : [lo, lo + 1];
