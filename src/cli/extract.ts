@@ -4,7 +4,7 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, extname, join, relative } from "node:path";
 import { dispose } from "../index.js";
 import {
-  contactSheet, decodeRaster, encodeLevelsPng, encodeRasterPng, extractFeatures, featurePanels, hasAlpha, kernelRaster, kernelSvg,
+  contactSheet, decodeRaster, initCodecs, encodeLevelsPng, encodeRasterPng, extractFeatures, featurePanels, hasAlpha, kernelRaster, kernelSvg,
   rasterToTensor, type ColormapName, type KernelValues, type Normalization,
 } from "../image/node.js";
 import { Progress } from "./progress.js";
@@ -71,6 +71,7 @@ export async function runExtract(job: ExtractJob): Promise<number> {
   } catch (e) {
     throw new RunError(`--out ${display(job.out)}: cannot create the folder (${reason(e)})`);
   }
+  await initCodecs();
   const progress = job.images.length > 1 ? new Progress(job.images.length) : undefined;
   const stems = new Set<string>();
   let failed = 0;
