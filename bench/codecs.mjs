@@ -9,10 +9,11 @@ import { deflateSync } from "node:zlib";
 import { pathToFileURL } from "node:url";
 import { option, median } from "./util.mjs";
 
-const photos = option("photos", "/tmp/simdconv-photos");
-const modules = option("modules", undefined);
-const runs = Number(option("runs", "3"));
-const sizes = option("sizes", "1mp,12mp,24mp").split(",");
+const photos = option("--photos", "/tmp/simdconv-photos");
+const modules = option("--modules", undefined);
+const runs = Number(option("--runs", "3"));
+// jSquash's emscripten glue prints libjpeg warnings; none are expected on these files.
+const sizes = option("--sizes", "1mp,12mp,24mp").split(",");
 
 const own = createRequire(import.meta.url);
 const other = modules ? createRequire(`${modules}/package.json`) : undefined;
@@ -72,7 +73,9 @@ for (const size of sizes) {
   const ref = await time(() => jpegjs.decode(jpg, { useTArray: true, formatAsRGBA: true, ...big }));
   row(size, "decode jpeg", "jpeg-js 0.4.4 (RGBA)", ref);
   row(size, "decode jpeg", "jpeg-js 0.4.4 (RGB, no RGBA pass)", await time(() => jpegjs.decode(jpg, { useTArray: true, formatAsRGBA: false, ...big })));
-  if (jsqJpegDec) row(size, "decode jpeg", "@jsquash/jpeg 1.6.0 (mozjpeg wasm)", await time(() => jsqJpegDec.default(jpg)));
+  if (jsqJpegDec) row(size, "decode jpeg", "@jsquash/jpeg 1.6.0 (libjpeg-turbo wasm)", await time(() => jsqJpegDec.default(jpg)));
+  await image.initCodecs();
+  row(size, "decode jpeg", "simdconv decodeRaster (libjpeg wasm, now)", await time(() => image.decodeRaster(jpg, { maxPixels: 2e8 })));
   if (sharp) row(size, "decode jpeg", "sharp 0.35.5 (libvips, native)", await time(() => sharp(jpg, { limitInputPixels: false }).raw().toBuffer()));
   // Decode PNG
   row(size, "decode png", "pngjs 7.0.0", await time(() => pngjs.PNG.sync.read(png)));
