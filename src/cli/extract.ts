@@ -61,6 +61,17 @@ export function display(p: string): string {
 }
 const ms = (t: number | undefined) => (t === undefined ? "" : `${t.toFixed(1)} ms`);
 
+/** An image file as a gray [1, h, w, 1] tensor; says so when transparency was painted over white. */
+async function readInput(path: string, job: ExtractJob, progress: Progress | undefined) {
+  const say = (line: string, out: NodeJS.WritableStream = process.stderr) => (progress ? progress.note(line, out) : out.write(line + "\n"));
+  const raster = decodeRaster(await readFile(path), {
+    maxPixels: job.maxPixels,
+    onWarning: (m) => say(`simdconv: ${display(path)}: ${m}`),
+  });
+  if (hasAlpha(raster)) say(`${display(path)}: has transparency; painted over white before filtering (the maps have no alpha)`, process.stdout);
+  return rasterToTensor(raster, { channels: "gray", batch: true });
+}
+
 /** Height of the contact sheet's panels. */
 const SHEET_HEIGHT = 240;
 
@@ -78,16 +89,8 @@ export async function runExtract(job: ExtractJob): Promise<number> {
   for (const path of job.images) {
     try {
       const stem = uniqueStem(path, stems);
-      const raster = decodeRaster(await readFile(path), {
-        maxPixels: job.maxPixels,
-        onWarning: (m) => (progress ? progress.note(`simdconv: ${display(path)}: ${m}`) : console.error(`simdconv: ${display(path)}: ${m}`)),
-      });
-      if (hasAlpha(raster)) {
-        const line = `${display(path)}: has transparency; painted over white before filtering (the maps have no alpha)`;
-        if (progress) progress.note(line, process.stdout);
-        else console.log(line);
-      }
-      const input = rasterToTensor(raster, { channels: "gray", batch: true });
+      // In its own function so the RGBA pixels can be collected as soon as the tensor holds them.
+      const input = await readInput(path, job, progress);
       const maps = extractFeatures(input, { kernel: job.kernel, relu: job.relu, pool: job.pool, stride: job.stride });
       try {
         // Each map is drawn once: its full-size levels go to its PNG file, a small copy to the sheet.
