@@ -12,6 +12,7 @@ import { createServer, type ViteDevServer } from "vite";
 import { browserRequired, chromiumFound, chromiumLaunchOptions } from "./browser/chromium.js";
 import { encodeRasterPng } from "../src/image/node.js";
 import { conv2dRef, maxPoolRef } from "./reference.js";
+import { percentileLevels } from "./image/normalize-ref.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -31,11 +32,12 @@ function pageBars(w = 64, h = 48): Float32Array {
   return a;
 }
 
-/** What the page should draw for a map in gray: min–max to 0…255. */
-function grayPixels(values: ArrayLike<number>): number[] {
-  let lo = Infinity, hi = -Infinity;
-  for (const v of Array.from(values)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
-  return Array.from(values, (v) => (hi > lo ? ((v - lo) / (hi - lo)) * 255 : 0));
+/**
+ * What the page should draw for a map in gray: the default normalisation, the CLI's and the
+ * demo's too (0.5th–99.5th percentile of the map inside the one-pixel frame SAME padding makes).
+ */
+function grayPixels(values: ArrayLike<number>, h = 48, w = 64): number[] {
+  return percentileLevels(values, h, w, 1);
 }
 
 async function canvas(id: string): Promise<{ width: number; height: number; red: number[]; hash: string }> {
@@ -112,7 +114,7 @@ describe.skipIf(!haveBrowser)("the web page in Chromium", () => {
     const pooled = maxPoolRef(detected, [1, 48, 64, 1], [2, 2], [2, 2], "same");
     const condense = await canvas("condense");
     expect([condense.width, condense.height]).toEqual([32, 24]);
-    expectPixels(condense.red, grayPixels(pooled.y));
+    expectPixels(condense.red, grayPixels(pooled.y, 24, 32));
   });
 
   it("switching kernels redraws the maps with the new kernel", async () => {

@@ -4,7 +4,7 @@
  */
 import { capabilities, init } from "../src/index.js";
 import {
-  extractFeatures, kernelZoo, rasterToTensor, resizeRaster, sampleScene, showKernel, toCanvas, toRaster,
+  extractFeatures, featurePanels, kernelZoo, rasterToTensor, resizeRaster, sampleScene, showKernel, toCanvas, toRaster,
   type ColormapName, type Raster,
 } from "../src/image/browser.js";
 
@@ -54,10 +54,10 @@ function render(): void {
   const input = rasterToTensor(state.source, { channels: "gray", batch: true });
   const maps = extractFeatures(input, { kernel: state.kernel, relu: state.relu, pool: state.pool });
   try {
-    toCanvas(input, $<HTMLCanvasElement>("image"), { colormap: "gray", normalize: [0, 1] });
-    toCanvas(maps.filtered, $<HTMLCanvasElement>("filter"), { colormap: state.colormap });
-    drawOptional("detect", maps.detected);
-    drawOptional("condense", maps.condensed);
+    // The same pictures, with the same default normalisation, as the CLI's and the demo's.
+    const panels = new Map(featurePanels(input, maps, { kernelName: "", kernel: state.kernel, colormap: state.colormap }).map((p) => [p.label, p.raster]));
+    toCanvas(panels.get("input")!, $<HTMLCanvasElement>("image"));
+    for (const id of ["filter", "detect", "condense"]) drawOptional(id, panels.get(id));
     showKernel(state.kernel, { canvas: $<HTMLCanvasElement>("kernel-picture"), cellSize: 48 });
     const ms = (t?: number) => (t === undefined ? "skipped" : `${t.toFixed(2)} ms`);
     $("time-image").textContent = `${state.source.width}×${state.source.height}`;
@@ -70,9 +70,9 @@ function render(): void {
   document.body.dataset.renders = String(++renders);
 }
 
-function drawOptional(id: string, map: Parameters<typeof toCanvas>[0] | undefined): void {
+function drawOptional(id: string, picture: Raster | undefined): void {
   const canvas = $<HTMLCanvasElement>(id);
-  if (map) toCanvas(map, canvas, { colormap: state.colormap });
+  if (picture) toCanvas(picture, canvas);
   else canvas.getContext("2d")!.clearRect(0, 0, canvas.width, canvas.height);
 }
 

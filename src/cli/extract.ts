@@ -1,11 +1,11 @@
 /// <reference types="node" />
 /** The work behind `simdconv extract` and `simdconv demo`: images in, feature-map pictures out. */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, extname, join, relative } from "node:path";
 import { dispose } from "../index.js";
 import {
-  contactSheet, encodePng, encodeRasterPng, extractFeatures, featurePanels, kernelRaster, kernelSvg, readImage,
-  type ColormapName, type KernelValues,
+  contactSheet, decodeRaster, initCodecs, encodeLevelsPng, encodeRasterPng, extractFeatures, featurePanels, hasAlpha, kernelRaster, kernelSvg,
+  rasterToTensor, type ColormapName, type KernelValues, type Normalization,
 } from "../image/node.js";
 import { Progress } from "./progress.js";
 
@@ -18,6 +18,19 @@ export interface ExtractJob {
   stride: number;
   out: string;
   colormap: ColormapName;
+  normalize: Normalization;
+  /** Largest image decoded, in pixels (undefined: the library's default). */
+  maxPixels?: number;
+}
+
+/** A problem with the whole run (not one image): reported once, exit status 1. */
+export class RunError extends Error {}
+
+/** Fails early, in words, when --out names a file or sits under one. */
+export async function checkOut(out: string): Promise<void> {
+  const found = await stat(out).catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : e.code === "ENOTDIR" ? "under-file" : Promise.reject(e)));
+  if (found === "under-file") throw new RunError(`--out ${display(out)}: part of this path is a file, not a folder`);
+  if (found && !found.isDirectory()) throw new RunError(`--out ${display(out)} is a file, not a folder: choose another --out`);
 }
 
 /** Step name → file suffix; the panel labels double as file names. */
@@ -48,38 +61,54 @@ export function display(p: string): string {
 }
 const ms = (t: number | undefined) => (t === undefined ? "" : `${t.toFixed(1)} ms`);
 
+/** An image file as a gray [1, h, w, 1] tensor; says so when transparency was painted over white. */
+async function readInput(path: string, job: ExtractJob, progress: Progress | undefined) {
+  const say = (line: string, out: NodeJS.WritableStream = process.stderr) => (progress ? progress.note(line, out) : out.write(line + "\n"));
+  const raster = decodeRaster(await readFile(path), {
+    maxPixels: job.maxPixels,
+    onWarning: (m) => say(`simdconv: ${display(path)}: ${m}`),
+  });
+  if (hasAlpha(raster)) say(`${display(path)}: has transparency; painted over white before filtering (the maps have no alpha)`, process.stdout);
+  return rasterToTensor(raster, { channels: "gray", batch: true });
+}
+
+/** Height of the contact sheet's panels. */
+const SHEET_HEIGHT = 240;
+
 /** Runs the job; returns how many images failed. Per-image errors are reported and the batch goes on. */
 export async function runExtract(job: ExtractJob): Promise<number> {
-  await mkdir(job.out, { recursive: true });
-  const kernelBase = join(job.out, `kernel-${job.kernelName}`);
-  await writeFile(`${kernelBase}.png`, encodeRasterPng(kernelRaster(job.kernel)));
-  await writeFile(`${kernelBase}.svg`, kernelSvg(job.kernel));
-  console.log(`kernel ${job.kernelName}: ${display(kernelBase)}.png, .svg`);
-
+  try {
+    await mkdir(job.out, { recursive: true });
+  } catch (e) {
+    throw new RunError(`--out ${display(job.out)}: cannot create the folder (${reason(e)})`);
+  }
+  await initCodecs();
   const progress = job.images.length > 1 ? new Progress(job.images.length) : undefined;
   const stems = new Set<string>();
   let failed = 0;
   for (const path of job.images) {
     try {
       const stem = uniqueStem(path, stems);
-      const input = await readImage(path, { channels: "gray", batch: true });
+      // In its own function so the RGBA pixels can be collected as soon as the tensor holds them.
+      const input = await readInput(path, job, progress);
       const maps = extractFeatures(input, { kernel: job.kernel, relu: job.relu, pool: job.pool, stride: job.stride });
       try {
-        const panels = featurePanels(input, maps, { kernelName: job.kernelName, kernel: job.kernel, colormap: job.colormap });
-        const written: string[] = [];
-        for (const p of panels) {
-          const suffix = FILE_OF_PANEL[p.label];
-          if (!suffix) continue; // the kernel picture is written once per run
-          const file = join(job.out, `${stem}-${suffix}.png`);
-          await writeFile(file, encodePng(p.raster));
-          written.push(file);
-        }
+        // Each map is drawn once: its full-size levels go to its PNG file, a small copy to the sheet.
+        const files: [string, Uint8Array][] = [];
+        const panels = featurePanels(input, maps, {
+          kernelName: job.kernelName, kernel: job.kernel, colormap: job.colormap, normalize: job.normalize, height: SHEET_HEIGHT,
+          onLevels: (label, levels) => {
+            const suffix = FILE_OF_PANEL[label];
+            if (suffix) files.push([join(job.out, `${stem}-${suffix}.png`), encodeLevelsPng(levels)]);
+          },
+        });
+        for (const [file, bytes] of files) await writeFile(file, bytes);
         const sheet = join(job.out, `${stem}-sheet.png`);
         const [h, w] = input.shape.slice(1, 3);
-        await writeFile(sheet, encodeRasterPng(contactSheet(panels, { title: `${basename(path)} ${w}x${h}, kernel ${job.kernelName}` })));
+        await writeFile(sheet, encodeRasterPng(contactSheet(panels, { height: SHEET_HEIGHT, title: `${basename(path)} ${w}x${h}, kernel ${job.kernelName}` })));
         const t = maps.times;
         const steps = [`filter ${ms(t.filter)}`, t.detect !== undefined && `detect ${ms(t.detect)}`, t.condense !== undefined && `condense ${ms(t.condense)}`];
-        const line = `${display(path)} → ${display(sheet)} (+${written.length} maps; ${steps.filter(Boolean).join(", ")})`;
+        const line = `${display(path)} → ${display(sheet)} (+${files.length} maps; ${steps.filter(Boolean).join(", ")})`;
         if (progress) progress.note(line, process.stdout);
         else console.log(line);
       } finally {
@@ -92,6 +121,13 @@ export async function runExtract(job: ExtractJob): Promise<number> {
       else console.error(line);
     }
     progress?.tick(basename(path));
+  }
+  // The kernel's picture belongs with maps; a run where every image failed writes nothing.
+  if (failed < job.images.length) {
+    const kernelBase = join(job.out, `kernel-${job.kernelName}`);
+    await writeFile(`${kernelBase}.png`, encodeRasterPng(kernelRaster(job.kernel)));
+    await writeFile(`${kernelBase}.svg`, kernelSvg(job.kernel));
+    console.log(`kernel ${job.kernelName}: ${display(kernelBase)}.png, .svg`);
   }
   return failed;
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /// <reference types="node" />
 /** The `simdconv` command: extract feature maps from images, run the demo, or print help. */
+import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { capabilities } from "../index.js";
-import { COLORMAPS, encodeJpeg, kernelZoo, resolveKernel, sampleScene, type ColormapName } from "../image/node.js";
-import { display, runExtract, type ExtractJob } from "./extract.js";
+import { COLORMAPS, encodeJpeg, kernelZoo, resolveKernel, sampleScene, type ColormapName, type Normalization } from "../image/node.js";
+import { checkOut, display, runExtract, type ExtractJob } from "./extract.js";
 
 const HELP = `simdconv: convnet feature extraction (filter, detect, condense) in WebAssembly SIMD
 
@@ -15,6 +16,7 @@ Usage:
   simdconv demo [--out DIR]             the lesson's pipeline on the bundled sample photo
   simdconv kernels                      list the kernel zoo
   simdconv <command> --help             help for one command
+  simdconv --version                    the version
 `;
 
 const EXTRACT_HELP = `simdconv extract <image…> [options]
@@ -30,7 +32,14 @@ Options:
   --pool N               condense: N×N max pooling, stride N   (default: none)
   --stride S             conv2d stride                          (default: 1)
   --colormap gray|magma  colours of the feature maps            (default: magma)
+  --normalize MODE       how map values become colours          (default: percentile)
+                           percentile       0.5th to 99.5th percentile, measured
+                                            inside the frame SAME padding makes
+                           percentile:P,Q   other percentiles, e.g. percentile:1,99
+                           minmax           each map's own minimum and maximum
+                           fixed:LO,HI      a fixed range, e.g. fixed:0,4
   --out DIR              output folder                          (default: simdconv-out)
+  --max-pixels N         refuse images larger than N pixels     (default: 100000000)
   -h, --help             this help
 
 The lesson's full pipeline is: simdconv extract photo.jpg --relu --pool 2
@@ -50,6 +59,40 @@ Options:
 
 /** A mistake in the command line: reported with a pointer to help, exit status 2. */
 class UsageError extends Error {}
+
+/** The value of --normalize as the library's option. */
+export function parseNormalize(text: string): Normalization {
+  const [mode, args] = text.split(":", 2);
+  const pair = () => {
+    const parts = (args ?? "").split(",").map((v) => (v.trim() === "" ? NaN : Number(v)));
+    return parts.length === 2 && parts.every(Number.isFinite) ? (parts as [number, number]) : undefined;
+  };
+  if (mode === "minmax" && args === undefined) return "minmax";
+  if (mode === "percentile" && args === undefined) return "percentile";
+  if (mode === "percentile") {
+    const p = pair();
+    if (p && p[0] >= 0 && p[1] <= 100 && p[1] > p[0]) return { percentile: p };
+    throw new UsageError(`--normalize percentile:P,Q needs 0 <= P < Q <= 100, got '${text}'`);
+  }
+  if (mode === "fixed") {
+    const p = pair();
+    if (p && p[1] > p[0]) return p;
+    throw new UsageError(`--normalize fixed:LO,HI needs numbers LO < HI, got '${text}'`);
+  }
+  throw new UsageError(`--normalize must be percentile, percentile:P,Q, minmax or fixed:LO,HI, got '${text}'`);
+}
+
+function maxPixelsOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-pixels must be a positive integer, got '${value}'`);
+  return n;
+}
+
+/** The package's version, from the package.json next to dist/. */
+function version(): string {
+  return JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+}
 
 function intOption(value: string | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -72,7 +115,7 @@ function parse(args: string[], options: OptionSpec, allowPositionals: boolean): 
 async function extract(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     kernel: { type: "string" }, relu: { type: "boolean" }, pool: { type: "string" }, stride: { type: "string" },
-    out: { type: "string" }, colormap: { type: "string" },
+    out: { type: "string" }, colormap: { type: "string" }, normalize: { type: "string" }, "max-pixels": { type: "string" },
   }, true);
   if (values.help) return void process.stdout.write(EXTRACT_HELP), 0;
   if (positionals.length === 0) throw new UsageError("extract needs at least one image");
@@ -93,7 +136,10 @@ async function extract(args: string[]): Promise<number> {
     stride: intOption(values.stride as string | undefined, "stride", 1, 1),
     out: (values.out as string | undefined) ?? "simdconv-out",
     colormap: colormap as ColormapName,
+    normalize: parseNormalize((values.normalize as string | undefined) ?? "percentile"),
+    maxPixels: maxPixelsOption(values["max-pixels"] as string | undefined),
   };
+  await checkOut(job.out);
   return (await runExtract(job)) > 0 ? 1 : 0;
 }
 
@@ -104,13 +150,14 @@ async function demo(args: string[]): Promise<number> {
   const caps = capabilities();
   console.log(`simdconv demo: wasm build ${caps.build}, SIMD ${caps.simd ? "on" : "off"}, ` +
     `threads ${caps.threads ? `on (${caps.threadsCount})` : `off${caps.reasonThreadsOff ? ` (${caps.reasonThreadsOff})` : ""}`}`);
+  await checkOut(out);
   await mkdir(out, { recursive: true });
   const photo = join(out, "sample.jpg");
   await writeFile(photo, encodeJpeg(sampleScene(), { quality: 92 }));
   console.log(`sample photo: ${display(photo)}`);
   const edge = resolveKernel("edge");
   const failed = await runExtract({
-    images: [photo], kernelName: edge.name, kernel: edge.values, relu: true, pool: 2, stride: 1, out, colormap: "magma",
+    images: [photo], kernelName: edge.name, kernel: edge.values, relu: true, pool: 2, stride: 1, out, colormap: "magma", normalize: "percentile",
   });
   if (!failed) console.log(`Open ${display(join(out, "sample-sheet.png"))} to see image → filter → detect → condense.`);
   return failed ? 1 : 0;
@@ -132,6 +179,9 @@ export async function main(argv: string[]): Promise<number> {
       case "extract": return await extract(rest);
       case "demo": return await demo(rest);
       case "kernels": return kernels(rest);
+      case "--version": case "-v":
+        console.log(`simdconv ${version()}`);
+        return 0;
       case undefined: case "help": case "-h": case "--help":
         process.stdout.write(HELP);
         return command === undefined ? 2 : 0;

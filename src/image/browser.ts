@@ -6,6 +6,9 @@ import type { Tensor } from "../index.js";
 import { tensorToRaster, type ToRasterOptions } from "./colormap.js";
 import { checkRaster, rasterToTensor, type Raster, type ToTensorOptions } from "./raster.js";
 import { kernelRaster, kernelSvg, type KernelPictureOptions } from "./show_kernel.js";
+import {
+  featureMapGridRaster, featureMapGridSvg, kernelGridRaster, kernelGridSvg, type FeatureMapGridOptions, type KernelGridOptions,
+} from "./grid.js";
 import type { KernelValues } from "./kernels.js";
 
 export * from "./common.js";
@@ -81,4 +84,25 @@ export function showKernel(
     throw new TypeError(`format must be 'canvas' or 'svg', got ${JSON.stringify(options.format)}`);
   }
   return toCanvas(kernelRaster(kernel, options), options.canvas);
+}
+
+/** Every channel of a feature map as a grid of small colour-mapped pictures: a canvas, or an SVG document. */
+export function featureMapGrid(t: Tensor, options: FeatureMapGridOptions & { format: "svg" }): string;
+export function featureMapGrid(t: Tensor, options?: FeatureMapGridOptions & { format?: "canvas"; canvas?: AnyCanvas }): AnyCanvas;
+export function featureMapGrid(t: Tensor, options: FeatureMapGridOptions & { format?: "svg" | "canvas"; canvas?: AnyCanvas } = {}): string | AnyCanvas {
+  if (checkFormat(options.format) === "svg") return featureMapGridSvg(t, options);
+  return toCanvas(featureMapGridRaster(t, options), options.canvas);
+}
+
+/** A first layer's kernels (HWIO weights) as a grid of small pictures, RGB when they read RGB: a canvas, or an SVG document. */
+export function kernelGrid(weights: Tensor, options: KernelGridOptions & { format: "svg" }): string;
+export function kernelGrid(weights: Tensor, options?: KernelGridOptions & { format?: "canvas"; canvas?: AnyCanvas }): AnyCanvas;
+export function kernelGrid(weights: Tensor, options: KernelGridOptions & { format?: "svg" | "canvas"; canvas?: AnyCanvas } = {}): string | AnyCanvas {
+  if (checkFormat(options.format) === "svg") return kernelGridSvg(weights, options);
+  return toCanvas(kernelGridRaster(weights, options), options.canvas);
+}
+
+function checkFormat(format: unknown): "canvas" | "svg" {
+  if (format === undefined || format === "canvas" || format === "svg") return format ?? "canvas";
+  throw new TypeError(`format must be 'canvas' or 'svg', got ${JSON.stringify(format)}`);
 }

@@ -3,7 +3,7 @@
  * steps side by side. Shared by the CLI, the demo and the web page.
  */
 import { conv2d, maxPool, relu, type Tensor } from "../index.js";
-import { tensorToRaster, type ColormapName } from "./colormap.js";
+import { levelsToRaster, tensorToLevels, type ColormapName, type Levels, type Normalization } from "./colormap.js";
 import { drawText, GLYPH_HEIGHT, textWidth } from "./font.js";
 import { kernelTensor, type KernelValues } from "./kernels.js";
 import { blit, newRaster, resizeRaster, type Raster } from "./raster.js";
@@ -28,6 +28,16 @@ export interface FeatureMaps {
   condensed?: Tensor;
   /** Milliseconds per step. */
   times: { filter: number; detect?: number; condense?: number };
+  /** Rows and columns at each edge of each map that SAME padding's zeros reached. */
+  borders: { filtered: number; condensed?: number };
+}
+
+/**
+ * How many output rows or columns at an edge see SAME padding's zeros: the padding before the
+ * image is floor((k − 1) / 2) and after it at most ceil((k − 1) / 2), spread over the stride.
+ */
+export function sameBorder(kernelSize: number, stride = 1): number {
+  return Math.ceil(Math.ceil((kernelSize - 1) / 2) / stride);
 }
 
 const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
@@ -51,7 +61,8 @@ export function extractFeatures(image: Tensor, options: ExtractOptions): Feature
     let t0 = now();
     const filtered = conv2d(image, filter, stride, "same");
     const times: FeatureMaps["times"] = { filter: now() - t0 };
-    const maps: FeatureMaps = { filtered, times };
+    const border = sameBorder(Math.max(options.kernel.length, options.kernel[0].length), stride);
+    const maps: FeatureMaps = { filtered, times, borders: { filtered: border } };
     if (options.relu) {
       t0 = now();
       maps.detected = relu(filtered);
@@ -61,6 +72,7 @@ export function extractFeatures(image: Tensor, options: ExtractOptions): Feature
       t0 = now();
       maps.condensed = maxPool(maps.detected ?? filtered, pool, pool, "same");
       times.condense = now() - t0;
+      maps.borders.condensed = Math.ceil(border / pool);
     }
     return maps;
   } finally {
@@ -79,15 +91,33 @@ export interface PanelOptions {
   colormap?: ColormapName;
   /** Digits to round kernel values to in its picture. */
   digits?: number;
+  /** Default 'percentile', its statistics taken inside the frame SAME padding made. */
+  normalize?: Normalization;
+  /** Draw the pictures at most this many rows high (a contact sheet's panels). Default: full size. */
+  height?: number;
+  /** Called with each map's full-size levels as it is drawn (the CLI writes them as PNG files). */
+  onLevels?: (label: string, levels: Levels) => void;
 }
 
-/** The pictures of one run: input (gray), each map (colormapped, min–max), then the kernel. */
+/** How one map of a run is drawn: the chosen normalisation, percentiles left blind to the padded frame. */
+export function mapDrawing(maps: FeatureMaps, which: "filtered" | "detected" | "condensed", options: { colormap?: ColormapName; normalize?: Normalization }) {
+  const normalize = options.normalize ?? "percentile";
+  const percentile = normalize === "percentile" || (typeof normalize === "object" && !Array.isArray(normalize));
+  const border = which === "condensed" ? maps.borders.condensed ?? 0 : maps.borders.filtered;
+  return { colormap: options.colormap ?? "magma", normalize, border: percentile ? border : 0 };
+}
+
+/** The pictures of one run: input (gray), each map (colormapped), then the kernel. */
 export function featurePanels(input: Tensor, maps: FeatureMaps, options: PanelOptions): Panel[] {
-  const colormap = options.colormap ?? "magma";
-  const panels: Panel[] = [{ label: "input", raster: tensorToRaster(input, { colormap: "gray", normalize: [0, 1] }) }];
-  panels.push({ label: "filter", raster: tensorToRaster(maps.filtered, { colormap }) });
-  if (maps.detected) panels.push({ label: "detect", raster: tensorToRaster(maps.detected, { colormap }) });
-  if (maps.condensed) panels.push({ label: "condense", raster: tensorToRaster(maps.condensed, { colormap }) });
+  const draw = (label: string, t: Tensor, drawing: Parameters<typeof tensorToLevels>[1]): Panel => {
+    const levels = tensorToLevels(t, drawing)!;
+    options.onLevels?.(label, levels);
+    return { label, raster: levelsToRaster(levels, options.height) };
+  };
+  const panels: Panel[] = [draw("input", input, { colormap: "gray", normalize: [0, 1] })];
+  panels.push(draw("filter", maps.filtered, mapDrawing(maps, "filtered", options)));
+  if (maps.detected) panels.push(draw("detect", maps.detected, mapDrawing(maps, "detected", options)));
+  if (maps.condensed) panels.push(draw("condense", maps.condensed, mapDrawing(maps, "condensed", options)));
   panels.push({ label: `kernel ${options.kernelName}`, raster: kernelRaster(options.kernel, { digits: options.digits }) });
   return panels;
 }

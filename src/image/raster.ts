@@ -19,6 +19,14 @@ export interface ToTensorOptions {
   channels?: ChannelSelection;
   /** true gives NHWC [1, h, w, c]; false (default) gives [h, w, c]. */
   batch?: boolean;
+  /**
+   * What happens to transparency when the channels leave alpha out: 'composite' (default)
+   * paints the pixels over `background`, as a browser shows them; 'keep' appends alpha as
+   * one more channel. 'rgba' and 'a' always keep it as it is.
+   */
+  alpha?: "composite" | "keep";
+  /** The colour under transparent pixels, RGB bytes. Default white [255, 255, 255]. */
+  background?: [number, number, number];
 }
 
 /** TensorFlow's rgb_to_grayscale weights (ITU-R BT.601 luma). */
@@ -36,7 +44,8 @@ export function newRaster(width: number, height: number, rgba: [number, number, 
 
 /**
  * Pixels to a float32 tensor in [0, 1], dividing by 255 as TensorFlow's
- * `convert_image_dtype(uint8 → float32)` does.
+ * `convert_image_dtype(uint8 → float32)` does. Values are written straight into the tensor's
+ * memory: no float copy of the image exists outside it.
  */
 export function rasterToTensor(raster: Raster, options: ToTensorOptions = {}): Tensor {
   const { width, height, data } = checkRaster(raster, "raster");
@@ -44,17 +53,42 @@ export function rasterToTensor(raster: Raster, options: ToTensorOptions = {}): T
   if (!Object.prototype.hasOwnProperty.call(CHANNEL_OFFSETS, channels)) {
     throw new TypeError(`channels must be 'gray', 'rgb', 'rgba', 'r', 'g', 'b' or 'a', got ${JSON.stringify(channels)}`);
   }
-  const offsets = CHANNEL_OFFSETS[channels];
-  const out = new Float32Array(width * height * offsets.length);
-  for (let p = 0, o = 0; p < width * height; p++) {
-    const px = p * 4;
-    if (channels === "gray") {
-      out[o++] = (GRAY_WEIGHTS[0] * data[px]) / 255 + (GRAY_WEIGHTS[1] * data[px + 1]) / 255 + (GRAY_WEIGHTS[2] * data[px + 2]) / 255;
-    } else {
-      for (const k of offsets) out[o++] = data[px + k] / 255;
-    }
+  const alpha = options.alpha ?? "composite";
+  if (alpha !== "composite" && alpha !== "keep") throw new TypeError(`alpha must be 'composite' or 'keep', got ${JSON.stringify(alpha)}`);
+  const bg = options.background ?? [255, 255, 255];
+  if (!Array.isArray(bg) || bg.length !== 3 || !bg.every((v) => Number.isFinite(v) && v >= 0 && v <= 255)) {
+    throw new RangeError(`background must be [r, g, b] with values in [0, 255], got ${JSON.stringify(bg)}`);
   }
-  return tensor(out, options.batch ? [1, height, width, offsets.length] : [height, width, offsets.length]);
+  const ownAlpha = channels === "rgba" || channels === "a";
+  const composite = !ownAlpha && alpha === "composite";
+  const offsets = CHANNEL_OFFSETS[channels];
+  const c = offsets.length + (!ownAlpha && alpha === "keep" ? 1 : 0);
+  const n = width * height;
+  // A zeroed array's pages are not touched by the copy into wasm memory, so this costs no RSS.
+  const t = tensor(new Float32Array(n * c), options.batch ? [1, height, width, c] : [height, width, c]);
+  const out = t.view();
+  const [wr, wg, wb] = GRAY_WEIGHTS.map((w) => w / 255);
+  for (let p = 0, o = 0, px = 0; p < n; p++, px += 4) {
+    let r = data[px], g = data[px + 1], b = data[px + 2];
+    const a = data[px + 3];
+    if (composite && a !== 255) {
+      const f = a / 255;
+      r = r * f + bg[0] * (1 - f);
+      g = g * f + bg[1] * (1 - f);
+      b = b * f + bg[2] * (1 - f);
+    }
+    switch (channels) {
+      case "gray": out[o++] = wr * r + wg * g + wb * b; break;
+      case "rgb": out[o++] = r / 255; out[o++] = g / 255; out[o++] = b / 255; break;
+      case "rgba": out[o++] = r / 255; out[o++] = g / 255; out[o++] = b / 255; out[o++] = a / 255; break;
+      case "r": out[o++] = r / 255; break;
+      case "g": out[o++] = g / 255; break;
+      case "b": out[o++] = b / 255; break;
+      case "a": out[o++] = a / 255; break;
+    }
+    if (c > offsets.length) out[o++] = a / 255;
+  }
+  return t;
 }
 
 export function checkRaster(raster: unknown, name: string): Raster {

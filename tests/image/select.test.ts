@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { selectPercentile } from "../../src/image/colormap.js";
+import { percentile } from "./normalize-ref.js";
+import { rng } from "../reference.js";
+
+describe("percentiles by selection", () => {
+  it("equal numpy's linear percentiles on random, sorted, reversed, constant and tied data", () => {
+    const rand = rng(5);
+    const sets: number[][] = [
+      Array.from({ length: 1001 }, () => Math.fround(rand() * 10 - 5)),
+      Array.from({ length: 500 }, (_, i) => i),
+      Array.from({ length: 500 }, (_, i) => 500 - i),
+      new Array(300).fill(2),
+      Array.from({ length: 777 }, () => Math.floor(rand() * 4)),
+      [7], [1, 2],
+    ];
+    for (const values of sets) {
+      for (const p of [0, 0.5, 10, 50, 99.5, 100]) {
+        expect(selectPercentile(Float32Array.from(values), p)).toBeCloseTo(percentile(values, p), 4);
+      }
+    }
+  });
+});
