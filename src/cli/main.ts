@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { capabilities } from "../index.js";
 import { COLORMAPS, encodeJpeg, kernelZoo, resolveKernel, sampleScene, type ColormapName, type Normalization } from "../image/node.js";
 import { checkOut, display, runExtract, type ExtractJob } from "./extract.js";
+import { MODEL_HELP, ModelUsageError, modelJob, runModel } from "./model.js";
 
 const HELP = `simdconv: convnet feature extraction (filter, detect, condense) in WebAssembly SIMD
 
@@ -15,6 +16,8 @@ Usage:
   simdconv extract <image…> [options]   feature maps of your PNG/JPEG images
   simdconv demo [--out DIR]             the lesson's pipeline on the bundled sample photo
   simdconv kernels                      list the kernel zoo
+  simdconv model summary|features|kernels <model.json> …
+                                        inspect a TF.js Layers model (simdconv model --help)
   simdconv <command> --help             help for one command
   simdconv --version                    the version
 `;
@@ -172,6 +175,20 @@ function kernels(args: string[]): number {
   return 0;
 }
 
+async function model(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    layer: { type: "string" }, out: { type: "string" }, "max-maps": { type: "string" }, colormap: { type: "string" },
+  }, true);
+  if (values.help) return void process.stdout.write(MODEL_HELP), 0;
+  let job;
+  try {
+    job = modelJob(positionals, values);
+  } catch (e) {
+    throw e instanceof ModelUsageError ? new UsageError(e.message) : e;
+  }
+  return (await runModel(job)) > 0 ? 1 : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -179,6 +196,7 @@ export async function main(argv: string[]): Promise<number> {
       case "extract": return await extract(rest);
       case "demo": return await demo(rest);
       case "kernels": return kernels(rest);
+      case "model": return await model(rest);
       case "--version": case "-v":
         console.log(`simdconv ${version()}`);
         return 0;
@@ -190,7 +208,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`simdconv: ${e.message}\nRun 'simdconv ${command && command !== "help" && !command.startsWith("-") && ["extract", "demo", "kernels"].includes(command) ? command + " " : ""}--help' for usage.`);
+      console.error(`simdconv: ${e.message}\nRun 'simdconv ${command && command !== "help" && !command.startsWith("-") && ["extract", "demo", "kernels", "model"].includes(command) ? command + " " : ""}--help' for usage.`);
       return 2;
     }
     console.error(`simdconv: ${(e as Error)?.message ?? e}`);

@@ -208,6 +208,7 @@ function halfToFloat(h: number): number {
 }
 
 let halfTable: Float32Array | undefined;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Decodes each weight to float32 (dequantizing once), by name. */
 function decodeWeights(specs: WeightsManifestEntry[], data: Uint8Array): Map<string, { shape: number[]; values: Float32Array }> {
@@ -225,7 +226,9 @@ function decodeWeights(specs: WeightsManifestEntry[], data: Uint8Array): Map<str
     const v = new Float32Array(n);
     const q = s.quantization;
     if (!q) {
-      for (let i = 0; i < n; i++) v[i] = dv.getFloat32(o + 4 * i, true);
+      // Little-endian hosts (all that run wasm) copy the bytes; DataView reads one by one.
+      if (LITTLE_ENDIAN) new Uint8Array(v.buffer).set(data.subarray(o, o + 4 * n));
+      else for (let i = 0; i < n; i++) v[i] = dv.getFloat32(o + 4 * i, true);
     } else if (q.dtype === "float16") {
       if (!halfTable) {
         halfTable = new Float32Array(65536);

@@ -156,8 +156,8 @@ export class LayersModel {
    * Runs the model on `x`: a batch [n, h, w, c] or one image [h, w, c] (whose result then
    * has no batch dimension). With `outputs`, returns those layers' outputs, in that order.
    */
-  predict(x: Tensor | TensorLike, config?: PredictConfig): Tensor;
   predict(x: Tensor | TensorLike, config: PredictConfig & { outputs: string[] }): Tensor[];
+  predict(x: Tensor | TensorLike, config?: PredictConfig): Tensor;
   predict(x: Tensor | TensorLike, config: PredictConfig = {}): Tensor | Tensor[] {
     if (this.disposed) fail("predict", "the model is disposed");
     const { t: input, owned } = toTensor(x, "x", "predict");

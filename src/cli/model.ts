@@ -1,0 +1,161 @@
+/// <reference types="node" />
+/** `simdconv model summary|features|kernels`: inspect a TF.js Layers model's layers, feature maps and kernels. */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { basename, extname, join } from "node:path";
+import { dispose, loadLayersModel, tensor, type LayersModel } from "../index.js";
+import {
+  COLORMAPS, contactSheet, decodeRaster, encodeRasterPng, kernelRaster, newRaster, rasterToTensor, resizeRaster,
+  tensorToRaster, type ColormapName, type Panel, type Raster,
+} from "../image/node.js";
+import { Progress } from "./progress.js";
+
+export const MODEL_HELP = `simdconv model <summary|features|kernels> <model.json> [options]
+
+Inspects a TF.js Layers model (model.json and its .bin shards beside it, as tfjs model.save()
+or tensorflowjs_converter writes them).
+
+  simdconv model summary <model.json>
+      the layers, their output shapes and parameter counts
+  simdconv model features <model.json> <image…> --layer NAME [--out DIR] [--max-maps N]
+      runs each image through the model and writes the layer's feature maps, one PNG per
+      channel and a sheet of them (images are resized to the model's input size if it has one)
+  simdconv model kernels <model.json> --layer NAME [--out DIR] [--max-maps N]
+      writes the layer's kernels: as small RGB pictures when they read 3 channels, else
+      each kernel's first input channel with its values
+
+Options:
+  --layer NAME           the layer (see \`simdconv model summary\`)
+  --out DIR              output folder                      (default: simdconv-model)
+  --max-maps N           channels or kernels to write       (default: 16)
+  --colormap gray|magma  colours of the feature maps        (default: magma)
+  -h, --help             this help
+
+Exit status: 0 when every image worked, 1 when some failed (the others still run),
+2 for a usage error.
+`;
+
+export class ModelUsageError extends Error {}
+
+interface ModelJob {
+  sub: string;
+  modelPath: string;
+  images: string[];
+  layer?: string;
+  out: string;
+  maxMaps: number;
+  colormap: ColormapName;
+}
+
+export function modelJob(positionals: string[], values: Record<string, string | boolean | undefined>): ModelJob {
+  const [sub, modelPath, ...images] = positionals;
+  if (!["summary", "features", "kernels"].includes(sub)) throw new ModelUsageError(`model needs summary, features or kernels, got '${sub ?? ""}'`);
+  if (!modelPath) throw new ModelUsageError(`model ${sub} needs the model.json path`);
+  if (sub === "features" && images.length === 0) throw new ModelUsageError("model features needs at least one image");
+  if (sub !== "features" && images.length) throw new ModelUsageError(`model ${sub} takes one model.json, got also ${images.join(", ")}`);
+  if (sub !== "summary" && !values.layer) throw new ModelUsageError(`model ${sub} needs --layer NAME`);
+  const maxMaps = values["max-maps"] === undefined ? 16 : Number(values["max-maps"]);
+  if (!Number.isInteger(maxMaps) || maxMaps < 1 || maxMaps > 4096) throw new ModelUsageError(`--max-maps must be an integer from 1 to 4096, got '${values["max-maps"]}'`);
+  const colormap = (values.colormap as string | undefined) ?? "magma";
+  if (!COLORMAPS.includes(colormap as ColormapName)) throw new ModelUsageError(`--colormap must be ${COLORMAPS.join(" or ")}, got '${colormap}'`);
+  return { sub, modelPath, images, layer: values.layer as string | undefined, out: (values.out as string | undefined) ?? "simdconv-model", maxMaps, colormap: colormap as ColormapName };
+}
+
+/** Runs the job; returns how many images failed. */
+export async function runModel(job: ModelJob): Promise<number> {
+  const model = await loadLayersModel(job.modelPath);
+  try {
+    if (job.sub === "summary") {
+      model.summary();
+      return 0;
+    }
+    const layer = model.getLayer(job.layer);
+    await mkdir(job.out, { recursive: true });
+    if (job.sub === "kernels") return await kernels(model, job);
+    return await features(model, job, layer.name);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Sheets of `perRow` panels stacked into one picture. */
+function grid(panels: Panel[], title: string, perRow = 8): Raster {
+  const rows: Raster[] = [];
+  for (let i = 0; i < panels.length; i += perRow) rows.push(contactSheet(panels.slice(i, i + perRow), { height: 96, title: i === 0 ? title : undefined }));
+  const out = newRaster(Math.max(...rows.map((r) => r.width)), rows.reduce((h, r) => h + r.height, 0), [255, 255, 255, 255]);
+  let y = 0;
+  for (const r of rows) {
+    for (let row = 0; row < r.height; row++) out.data.set(r.data.subarray(row * r.width * 4, (row + 1) * r.width * 4), ((y + row) * out.width) * 4);
+    y += r.height;
+  }
+  return out;
+}
+
+async function features(model: LayersModel, job: ModelJob, layer: string): Promise<number> {
+  const progress = new Progress(job.images.length);
+  const [, h, w] = model.inputShape;
+  let failed = 0;
+  for (const path of job.images) {
+    const stem = basename(path, extname(path)) || "image";
+    try {
+      let raster = decodeRaster(new Uint8Array(await readFile(path)));
+      if (typeof h === "number" && typeof w === "number" && (raster.width !== w || raster.height !== h)) raster = resizeRaster(raster, w, h);
+      const x = rasterToTensor(raster, { channels: model.inputShape[3] === 1 ? "gray" : "rgb" });
+      let maps;
+      try {
+        [maps] = model.predict(x, { outputs: [layer] });
+      } finally {
+        x.dispose();
+      }
+      try {
+        if (maps.rank !== 3) throw new RangeError(`layer '${layer}' gives shape [${maps.shape}], not feature maps [h, w, channels]`);
+        const panels: Panel[] = [];
+        for (let c = 0; c < Math.min(job.maxMaps, maps.shape[2]); c++) {
+          const raster = tensorToRaster(maps, { channel: c, colormap: job.colormap });
+          await writeFile(join(job.out, `${stem}-${layer}-${c}.png`), encodeRasterPng(raster));
+          panels.push({ label: `${c}`, raster });
+        }
+        await writeFile(join(job.out, `${stem}-${layer}.png`), encodeRasterPng(grid(panels, `${stem}: ${layer}`)));
+      } finally {
+        maps.dispose();
+      }
+      progress.tick(stem);
+    } catch (e) {
+      failed++;
+      progress.note(`simdconv: ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`, process.stderr);
+      progress.tick(stem);
+    }
+  }
+  return failed;
+}
+
+async function kernels(model: LayersModel, job: ModelJob): Promise<number> {
+  const layer = model.getLayer(job.layer);
+  const weights = layer.getWeights();
+  try {
+    const k = weights[0];
+    if (!k || k.rank !== 4) throw new RangeError(`layer '${layer.name}' (${layer.getClassName()}) has no conv kernel [kh, kw, in, out]`);
+    const [kh, kw, ci, co] = k.shape;
+    const v = k.dataSync();
+    const panels: Panel[] = [];
+    for (let o = 0; o < Math.min(job.maxMaps, co); o++) {
+      let raster: Raster;
+      if (ci === 3) {
+        // The kernel's three input channels as one RGB picture, min–max over the kernel.
+        const vals = Array.from({ length: kh * kw * 3 }, (_, i) => v[i * co + o]);
+        const t = tensor(vals, [kh, kw, 3]);
+        raster = resizeRaster(tensorToRaster(t), kw * 16, kh * 16);
+        t.dispose();
+      } else {
+        const rows = Array.from({ length: kh }, (_, y) => Array.from({ length: kw }, (_, x) => v[((y * kw + x) * ci) * co + o]));
+        raster = kernelRaster(rows, { digits: 2 });
+      }
+      await writeFile(join(job.out, `kernel-${layer.name}-${o}.png`), encodeRasterPng(raster));
+      panels.push({ label: `${o}`, raster });
+    }
+    await writeFile(join(job.out, `kernels-${layer.name}.png`), encodeRasterPng(grid(panels, `${layer.name}: ${co} kernels ${kh}x${kw}x${ci}`)));
+    console.log(`wrote ${panels.length} kernels of ${layer.name} to ${job.out}`);
+    return 0;
+  } finally {
+    dispose(weights);
+  }
+}

@@ -1,0 +1,94 @@
+/** `simdconv model summary|features|kernels` end to end: the built dist/cli.js on a model saved by tfjs-layers. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodeRaster, encodeRasterPng, newRaster, rasterToTensor, resizeRaster, tensorToRaster } from "../../src/image/node.js";
+import * as sc from "../../src/index.js";
+import { save, seedWeights, tfl } from "./helpers.js";
+
+const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+let dir: string;
+
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+const png = (name: string) => decodeRaster(readFileSync(join(dir, name)));
+
+beforeAll(async () => {
+  if (!existsSync(cli)) throw new Error("dist/cli.js is missing: run `npm run build` (npm test does) first");
+  dir = mkdtempSync(join(tmpdir(), "simdconv-cli-model-"));
+  const m = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 3, activation: "relu", name: "c1" }),
+      tfl.layers.conv2d({ filters: 5, kernelSize: 3, name: "c2" }),
+      tfl.layers.flatten({ name: "flat" }),
+    ],
+  });
+  seedWeights(m, 51);
+  const a = await save(m);
+  writeFileSync(join(dir, "model.json"), JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: [{ paths: ["w.bin"], weights: a.weightSpecs }] }));
+  writeFileSync(join(dir, "w.bin"), new Uint8Array(a.weightData));
+  const r = newRaster(20, 16);
+  for (let i = 0; i < 20 * 16; i++) r.data.set([(i * 7) % 256, (i * 3) % 256, i % 256, 255], i * 4);
+  writeFileSync(join(dir, "photo.png"), encodeRasterPng(r));
+  m.dispose();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("simdconv model", () => {
+  it("summary prints the layers, shapes and parameter counts", async () => {
+    const r = await run("model", "summary", "model.json");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/c1 \(Conv2D\) +\[null,10,10,4\] +112/);
+    expect(r.stdout).toMatch(/c2 \(Conv2D\) +\[null,8,8,5\] +185/);
+    expect(r.stdout).toMatch(/Total params: 297/);
+  });
+
+  it("features writes each map and a sheet per image, and a missing image fails alone", async () => {
+    const r = await run("model", "features", "model.json", "photo.png", "missing.png", "--layer", "c1", "--max-maps", "3", "--out", "maps");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missing\.png: no such file/);
+    expect(r.stderr).toMatch(/2\/2/); // the progress reached the end
+    for (let c = 0; c < 3; c++) expect([png(`maps/photo-c1-${c}.png`).width, png(`maps/photo-c1-${c}.png`).height]).toEqual([10, 10]);
+    expect(existsSync(join(dir, "maps/photo-c1-3.png"))).toBe(false);
+    // Map 2 is layer c1's channel 2 for the photo resized to the model's 12×12 input.
+    const model = await sc.loadLayersModel(join(dir, "model.json"));
+    const x = rasterToTensor(resizeRaster(decodeRaster(readFileSync(join(dir, "photo.png"))), 12, 12));
+    const [maps] = model.predict(x, { outputs: ["c1"] });
+    expect(Array.from(png("maps/photo-c1-2.png").data)).toEqual(Array.from(tensorToRaster(maps, { channel: 2, colormap: "magma" }).data));
+    sc.dispose([x, maps]);
+    model.dispose();
+    expect(png("maps/photo-c1.png").width).toBeGreaterThan(30);
+    const flat = await run("model", "features", "model.json", "photo.png", "--layer", "flat", "--out", "maps");
+    expect(flat.code).toBe(1);
+    expect(flat.stderr).toMatch(/layer 'flat' gives shape \[320\], not feature maps/);
+  });
+
+  it("kernels writes the first layer's kernels as RGB pictures, later layers' as values", async () => {
+    const r = await run("model", "kernels", "model.json", "--layer", "c1", "--out", "k");
+    expect(r.code).toBe(0);
+    expect([png("k/kernel-c1-0.png").width, png("k/kernel-c1-0.png").height]).toEqual([48, 48]);
+    expect(existsSync(join(dir, "k/kernel-c1-3.png"))).toBe(true);
+    expect((await run("model", "kernels", "model.json", "--layer", "c2", "--out", "k")).code).toBe(0);
+    expect(existsSync(join(dir, "k/kernels-c2.png"))).toBe(true);
+  });
+
+  it("usage errors exit 2 with a pointer to help; a bad model exits 1", async () => {
+    const noImage = await run("model", "features", "model.json", "--layer", "c1");
+    expect(noImage.code).toBe(2);
+    expect(noImage.stderr).toMatch(/needs at least one image[\s\S]*simdconv model --help/);
+    expect((await run("model", "kernels", "model.json")).stderr).toMatch(/needs --layer NAME/);
+    expect((await run("model", "--help")).stdout).toMatch(/simdconv model <summary\|features\|kernels>/);
+    const missing = await run("model", "summary", "nope.json");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read .*nope\.json/);
+    expect((await run("model", "kernels", "model.json", "--layer", "zz")).stderr).toMatch(/no layer is named "zz"/);
+  });
+});
