@@ -7,6 +7,7 @@
  */
 import { backend } from "./loader/backend.js";
 import { Heap } from "./memory/heap.js";
+import { describe } from "./errors.js";
 
 export type Rank = number;
 export type DataType = "float32";
@@ -418,14 +419,6 @@ export function toTensor(v: unknown, name: string, op: string): { t: Tensor; own
     return { t: tensor(v as TensorLike), owned: true };
   }
   throw new TypeError(`${op}: ${name} must be a Tensor or TensorLike, got ${describe(v)}`);
-}
-
-export function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return `array [${v.map((e) => (Array.isArray(e) ? "[…]" : String(e))).join(",")}]`;
-  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
-  if (typeof v === "string") return JSON.stringify(v);
-  return String(v);
 }
 
 /**

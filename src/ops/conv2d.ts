@@ -3,7 +3,8 @@
  * calls the kernel. The bias and the activation run inside the kernel's tile.
  */
 import { prepareConv2d, runConv2d } from "./conv2d_kernels.js";
-import { empty, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
+import { describe } from "../errors.js";
+import { empty, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { pair, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
 import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
 

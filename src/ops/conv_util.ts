@@ -3,7 +3,7 @@
  * SAME gives out = ceil(in / stride) and puts the odd pad at the bottom/right; VALID gives
  * out = ceil((in - effectiveK + 1) / stride); numeric and explicit pads are used as given.
  */
-import { describe } from "../tensor.js";
+import { describe } from "../errors.js";
 
 export type PadString = "same" | "valid" | "SAME" | "VALID" | "Same" | "Valid";
 export type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];

@@ -5,7 +5,8 @@
  * a cache on the filter tensor; the operator makes the lifetime explicit and keeps its own copy
  * of the filter, so the caller may dispose or reuse theirs.
  */
-import { keep, tensor, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
+import { describe } from "../errors.js";
+import { keep, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { fused, namingOp, type FusedConv2DArgs } from "./conv2d.js";
 import { packedWeights } from "./conv2d_kernels.js";
 
