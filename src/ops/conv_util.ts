@@ -118,3 +118,17 @@ export function window2d(
   }
   return { kh, kw, sh, sw, dh, dw, padTop, padBottom, padLeft, padRight, ho, wo };
 }
+
+/**
+ * Whether `pad` may pad some input: false for VALID, zero pads, and SAME over a 1×1 (effective)
+ * window, which pads no input size. conv2d's plan reads it because its choice must not depend
+ * on the input's size. A malformed pad answers true; window2d rejects it.
+ */
+export function mayPad(pad: unknown, ekh: number, ekw: number): boolean {
+  const mode = typeof pad === "string" ? pad.toLowerCase() : undefined;
+  if (mode === "valid") return false;
+  if (mode === "same") return ekh > 1 || ekw > 1;
+  if (pad === 0) return false;
+  if (Array.isArray(pad)) return !pad.flat().every((p) => p === 0);
+  return true;
+}

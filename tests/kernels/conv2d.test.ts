@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
 import { debugKernels } from "./debug.js";
 import { tensor, conv2d, createConv2d, fused, type Tensor } from "../../src/index.js";
-import { packedWeights, winogradPlan, winogradUnitBytes, winogradWeights } from "../../src/ops/conv2d_kernels.js";
+import { packedWeights, winogradWeights } from "../../src/ops/conv2d_packing.js";
+import { winogradPlan, winogradUnitBytes } from "../../src/ops/conv2d_winograd.js";
 import { conv2dRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../reference.js";
 
 type Act = "linear" | "relu" | "relu6";
