@@ -58,8 +58,6 @@ export interface ConvPath {
   readonly packing: Packing;
   /** Floats of the shared zero row its padding taps read (0: none). */
   readonly zeroFloats: (ci: number) => number;
-  /** The measurement that justified it (figures: README, performance; benches in bench/). */
-  readonly evidence: string;
   readonly run: (r: ConvRun) => void;
 }
 
@@ -107,7 +105,7 @@ const gemmFor = (k: number) => (k <= SPLAT2_MAX_K ? "f32_gemm_minmax_4x8_splat2_
 
 /**
  * Few input channels and enough output channels to share the gather (im2col's condition); see
- * the im2col path's evidence.
+ * the im2col path's comment.
  */
 const im2colPays = (ci: number, co: number) => (ci <= 4 && co >= 16) || (ci <= 8 && co >= 64);
 /**
@@ -118,19 +116,28 @@ const IM2COL_CHUNK_BYTES = 256 << 10;
 
 const flopsPerRow = ({ d, win }: ConvRun) => 2 * win.wo * d.co * d.kh * d.kw * d.ci;
 
-/** The paths, in order: the first whose condition holds runs. */
+/**
+ * The paths, in order: the first whose condition holds runs. The comment on each entry is the
+ * measurement that justified it, with the bench that made it (comments, not strings, so the
+ * evidence costs no bytes in the bundle).
+ */
 export const CONV_PATHS: readonly ConvPath[] = [
+  /**
+   * One channel in and out (image filtering): vectorised across the output width, 9 multiply-adds
+   * per 4 outputs for 3×3, where a GEMM tile would be 1/8 full (bench shape 1, bench/bench.mjs).
+   */
   {
     name: "direct1",
     when: (g) => g.ci === 1 && g.co === 1 && g.sw === 1,
     kernels: ["f32_conv2d_nhwc_c1_minmax_w8_simd"],
     packing: "none",
     zeroFloats: () => 0,
-    evidence:
-      "One channel in and out (image filtering): vectorised across the output width, 9 multiply-adds " +
-      "per 4 outputs for 3×3, where a GEMM tile would be 1/8 full.",
     run: runDirect1,
   },
+  /**
+   * 3×3 stride 1 from 8 input channels: beat the 4×8 IGEMM at every output channel count measured;
+   * with 4 or fewer input channels it lost on most (bench/winograd.mjs).
+   */
   {
     name: "winograd",
     when: (g) =>
@@ -139,47 +146,48 @@ export const CONV_PATHS: readonly ConvPath[] = [
     kernels: ["f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd"],
     packing: "winograd",
     zeroFloats: (ci) => ci + 3,
-    evidence:
-      "3×3 stride 1 from 8 input channels: beat the 4×8 IGEMM at every output channel count measured; " +
-      "with 4 or fewer input channels it lost on most (bench/winograd.mjs).",
     run: runWinograd,
   },
+  /**
+   * 1×1 stride 1 unpadded is a GEMM over pixels: no indirection. 4×8 splat2 up to K = 32 (as fast
+   * or up to 17 % faster at K = 16–32), 6×8 splat above (bench/tiles.mjs).
+   */
   {
     name: "gemm",
     when: (g) => g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && !g.mayPad,
     kernels: ["f32_gemm_minmax_4x8_splat2_simd", "f32_gemm_minmax_6x8_splat_simd"],
     packing: "gemm",
     zeroFloats: () => 0,
-    evidence:
-      "1×1 stride 1 unpadded is a GEMM over pixels: no indirection. 4×8 splat2 up to K = 32 (as fast or " +
-      "up to 17 % faster at K = 16–32), 6×8 splat above (bench/tiles.mjs).",
     run: (r) => runRows(
       gemmFor(r.d.ci),
       [r.input.ptr(), packedWeights(r.filter, r.bias, r.d.ci, r.d.co), r.out.ptr(), r.d.ci, r.d.co, r.win.wo, r.lo, r.hi],
       r.d.n * r.win.ho, flopsPerRow(r),
     ),
   },
+  /**
+   * Gather + plain GEMM beat the IGEMM's kh short runs of kw·ci for ci ≤ 4 from co = 16 (5–13 %;
+   * 3×3 over RGB to 64 channels, bench shape 2, 10–25 %; the 7×7 stride-2 stem, shape 7, 25 %) and
+   * for ci ≤ 8 from co = 64 (14–18 %); at ci = 8 with co ≤ 24, and from ci = 16, they tie or the
+   * IGEMM wins.
+   */
   {
     name: "im2col",
     when: (g) => im2colPays(g.ci, g.co),
     kernels: ["f32_im2col_nhwc", "f32_gemm_minmax_4x8_splat2_simd", "f32_gemm_minmax_6x8_splat_simd"],
     packing: "gemm",
     zeroFloats: () => 0,
-    evidence:
-      "Gather + plain GEMM beat the IGEMM's kh short runs of kw·ci for ci ≤ 4 from co = 16 (5–13 %; " +
-      "3×3 over RGB to 64 channels, bench shape 2, 10–25 %; the 7×7 stride-2 stem, shape 7, 25 %) " +
-      "and for ci ≤ 8 from co = 64 (14–18 %); at ci = 8 with co ≤ 24, and from ci = 16, they tie or the IGEMM wins.",
     run: runIm2col,
   },
+  /**
+   * The general case. 6×8 with lane-shuffle broadcasts ran bench shapes 2 and 6–8 7–27 % faster
+   * than 4×8 with broadcast loads, interleaved (bench/tiles.mjs).
+   */
   {
     name: "igemm",
     when: () => true,
     kernels: ["f32_igemm_nhwc_minmax_6x8_splat_simd"],
     packing: "gemm",
     zeroFloats: (ci) => ci,
-    evidence:
-      "The general case. 6×8 with lane-shuffle broadcasts ran bench shapes 2 and 6–8 7–27 % faster " +
-      "than 4×8 with broadcast loads, interleaved (bench/tiles.mjs).",
     run: (r) => {
       const { input, filter, bias, out, d, win, lo, hi } = r;
       runRows(

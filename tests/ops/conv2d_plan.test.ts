@@ -3,6 +3,7 @@
  * filter and the options; createConv2d packs only what its path uses, once, and keeps its path;
  * plain conv2d() goes through the same table and caches its packing on the filter.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { conv2d, createConv2d, tensor, type Tensor } from "../../src/index.js";
 import { backend } from "../../src/loader/backend.js";
@@ -10,7 +11,8 @@ import { Heap } from "../../src/memory/heap.js";
 import { CONV_PATHS, convGeometry, planConv2d, setWinogradMode, type PathName } from "../../src/ops/conv2d_plan.js";
 import { NR, packingsOf } from "../../src/ops/conv2d_packing.js";
 import type { Padding } from "../../src/ops/conv_util.js";
-import { randomData, rng } from "../reference.js";
+import { conv2dRef, randomData, rng, worstError } from "../reference.js";
+import { bound, caseName, conv, data } from "../kernels/conv_harness.js";
 
 const saved = setWinogradMode("auto");
 afterEach(() => void setWinogradMode("auto"));
@@ -32,12 +34,16 @@ const plans: PlanCase[] = [
 ];
 
 describe("the path table", () => {
-  it("names each path once, ends in a path that always applies, and says what justified each", () => {
+  it("names each path once, ends in a path that always applies, and cites the bench behind each", () => {
     expect(new Set(CONV_PATHS.map((p) => p.name)).size).toBe(CONV_PATHS.length);
     expect(CONV_PATHS.at(-1)!.when({ ci: 1, co: 1, kh: 1, kw: 1, sh: 9, sw: 9, dh: 1, dw: 1, mayPad: true })).toBe(true);
+    // The evidence is the comment just above each entry, naming a bench under bench/.
+    const source = readFileSync(new URL("../../src/ops/conv2d_plan.ts", import.meta.url), "utf8");
     for (const p of CONV_PATHS) {
-      expect(p.evidence.length, p.name).toBeGreaterThan(40);
       expect(p.kernels.length, p.name).toBeGreaterThan(0);
+      const doc = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*\{\s*name: "(\w+)"/g;
+      const found = [...source.matchAll(doc)].find((m) => m[2] === p.name);
+      expect(found?.[1], p.name).toMatch(/bench[/ ]/);
     }
   });
 
@@ -132,4 +138,25 @@ describe("plain conv2d() goes through the same plan", () => {
     x.dispose();
     w.dispose();
   });
+});
+
+describe("each path through conv2d() gives the reference result", () => {
+  const cases = [
+    conv([1, 20, 37, 1], [3, 3, 1, 1]),
+    conv([2, 11, 13, 3], [3, 3, 3, 65], { strides: [2, 1] }),
+    conv([1, 6, 7, 12], [1, 1, 12, 20], { pad: "valid" }),
+    conv([1, 9, 10, 6], [3, 3, 6, 10]),
+    conv([1, 9, 10, 16], [3, 3, 16, 10]),
+  ];
+  it.each(cases.map((c, i) => [planConv2d(convGeometry(c.filter, c.strides, c.dilations, c.pad)).name, caseName(c), c, 7 + i] as const))(
+    "%s: %s",
+    (_path, _name, c, seed) => {
+      const d = data(c, seed);
+      const x = tensor(d.x, c.x);
+      const w = tensor(d.w, c.filter);
+      const y = conv2d(x, w, c.strides, c.pad as "same" | "valid");
+      expect(worstError(y.dataSync(), conv2dRef(d.x, c, undefined, "linear", d.w)).err).toBeLessThanOrEqual(bound(c));
+      for (const t of [x, w, y]) t.dispose();
+    },
+  );
 });
