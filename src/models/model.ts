@@ -5,7 +5,8 @@
  * has read it, so the heap's free list serves the activations from the same few blocks.
  */
 import { backend } from "../loader/backend.js";
-import { describe, empty, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
+import { describe } from "../errors.js";
+import { empty, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { maxPool } from "../ops/max_pool.js";
 import { createConv2d } from "../ops/create_conv2d.js";
 import { window2d } from "../ops/conv_util.js";
@@ -156,8 +157,8 @@ export class LayersModel {
    * Runs the model on `x`: a batch [n, h, w, c] or one image [h, w, c] (whose result then
    * has no batch dimension). With `outputs`, returns those layers' outputs, in that order.
    */
-  predict(x: Tensor | TensorLike, config?: PredictConfig): Tensor;
   predict(x: Tensor | TensorLike, config: PredictConfig & { outputs: string[] }): Tensor[];
+  predict(x: Tensor | TensorLike, config?: PredictConfig): Tensor;
   predict(x: Tensor | TensorLike, config: PredictConfig = {}): Tensor | Tensor[] {
     if (this.disposed) fail("predict", "the model is disposed");
     const { t: input, owned } = toTensor(x, "x", "predict");
