@@ -44,3 +44,12 @@
 
 /** Input bytes a GEMM kernel keeps hot while it streams its packed blocks (about half an L2). */
 export const CACHE_BYTES: usize = 256 << 10;
+
+/**
+ * For the kernels' assert() preconditions, which only debug builds keep (build/debug/; the
+ * shipped builds pass --noAssert): packed weights and scratch come whole from the heap.
+ */
+// @ts-ignore: decorator
+@inline export function isAligned16(p: usize): bool {
+  return p != 0 && (p & 15) == 0;
+}

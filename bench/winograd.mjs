@@ -35,7 +35,7 @@ for (const [hw, ci, co] of SHAPES) {
   const packed = alloc(Math.ceil(co / 8) * (8 + 72 * ci) * 4);
   const u = alloc(16 * Math.ceil(co / 8) * 8 * ci * 4);
   const th = Math.ceil(ho / 2), tw = Math.ceil(wo / 2);
-  // One thread's plan, as winogradPlan (src/ops/conv2d_kernels.ts): groups of tile-rows whose
+  // One thread's plan, as winogradPlan (src/ops/conv2d_winograd.ts): groups of tile-rows whose
   // transformed inputs fill about 1 MB, one unit per group.
   const ciPad = Math.ceil(ci / 4) * 4;
   const groupRows = Math.max(1, Math.min(th, Math.floor((1 << 20) / (16 * tw * ciPad * 4))));

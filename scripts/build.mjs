@@ -1,11 +1,14 @@
 // Builds everything a user or a test needs, from a clean clone:
-//   1. the AssemblyScript kernels, one .wasm per build variant (build/*.wasm, with .wat beside);
-//   2. src/loader/wasm-*.gen.ts, the same bytes as base64, so the JS embeds its wasm;
-//   3. dist/: the ESM bundle (esbuild) and the TypeScript declarations (tsc).
+//   1. src/loader/kernels.gen.ts, the typed binding of the kernels (scripts/gen-kernels.mjs);
+//   2. the AssemblyScript kernels, one .wasm per build variant (build/*.wasm, with .wat beside),
+//      and their debug twins with assertions kept (build/debug/*.wasm, for the kernel tests);
+//   3. src/loader/wasm-*.gen.ts, the same bytes as base64, so the JS embeds its wasm;
+//   4. dist/: the ESM bundle (esbuild) and the TypeScript declarations (tsc).
 import asc from "assemblyscript/asc";
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { writeBinding } from "./gen-kernels.mjs";
 
 const root = new URL("..", import.meta.url);
 const path = (p) => new URL(p, root).pathname;
@@ -21,10 +24,16 @@ export const variants = [
   { name: "relaxed-simd-threads", flags: ["--enable", "simd,relaxed-simd", ...shared] },
 ];
 
-const common = [
+// `--use abort=` makes a failed assert() trap (unreachable) without importing abort or adding
+// message strings, so even a debug build keeps no static data in the memory it shares.
+const base = [
   "--runtime", "stub", "--importMemory", "--noExportMemory", "--initialMemory", "0",
-  "--use", "abort=", "-O3", "--noAssert",
+  "--use", "abort=", "-O3",
 ];
+/** Shipped builds drop the kernels' assert() preconditions. */
+const common = [...base, "--noAssert"];
+/** The builds the kernel tests run with the preconditions checked (build/debug/, not shipped). */
+export const debugVariants = variants.filter((v) => !v.name.endsWith("-threads"));
 
 /** Appends a custom section naming the build, so a module handed to init() can say what it is. */
 function withBuildName(bytes, name) {
@@ -56,7 +65,7 @@ async function buildWasm() {
     const bytes = withBuildName(readFileSync(path(out)), v.name);
     writeFileSync(path(out), bytes);
     // The -threads builds are shipped as files but not embedded: the library derives them from
-    // their single-thread twins (src/loader/shared_twin.ts).
+    // their single-thread twins (src/threads/shared_twin.ts).
     if (v.name.endsWith("-threads")) {
       rmSync(path(`src/loader/wasm-${v.name}.gen.ts`), { force: true });
       console.log(`${out}: ${bytes.length} bytes`);
@@ -68,6 +77,20 @@ async function buildWasm() {
         `export default ${JSON.stringify(bytes.toString("base64"))};\n`,
     );
     console.log(`${out}: ${bytes.length} bytes`);
+  }
+}
+
+/** build/debug/simdconv-<variant>.wasm: the same kernels with every assert() kept. */
+async function buildDebugWasm() {
+  mkdirSync(path("build/debug"), { recursive: true });
+  for (const v of debugVariants) {
+    const out = `build/debug/simdconv-${v.name}.wasm`;
+    const { error, stderr } = await asc.main(
+      ["assembly/index.ts", "-o", path(out), ...base, ...v.flags],
+      { stdout: process.stdout, stderr: process.stderr },
+    );
+    if (error) throw new Error(`asc failed for ${v.name} (debug): ${error.message}\n${stderr}`);
+    writeFileSync(path(out), withBuildName(readFileSync(path(out)), `${v.name}-debug`));
   }
 }
 
@@ -155,7 +178,9 @@ async function buildImageAndCli() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  writeBinding();
   await buildWasm();
+  await buildDebugWasm();
   await buildWorker();
   if (!process.argv.includes("--wasm-only")) await buildDist();
 }

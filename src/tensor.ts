@@ -7,6 +7,7 @@
  */
 import { backend } from "./loader/backend.js";
 import { Heap } from "./memory/heap.js";
+import { describe } from "./errors.js";
 
 export type Rank = number;
 export type DataType = "float32";
@@ -460,14 +461,6 @@ export function toTensor(v: unknown, name: string, op: string): { t: Tensor; own
     return { t: tensor(v as TensorLike), owned: true };
   }
   throw new TypeError(`${arg} a Tensor or TensorLike, but got '${v == null ? "null" : ((v as object).constructor?.name ?? "Object")}'`);
-}
-
-export function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return `array [${v.map((e) => (Array.isArray(e) ? "[…]" : String(e))).join(",")}]`;
-  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
-  if (typeof v === "string") return JSON.stringify(v);
-  return String(v);
 }
 
 /**

@@ -186,7 +186,7 @@ describe("computing a result writes nothing past its end", () => {
 
 describe("a result never sees writes made after its op returned", () => {
   // Every op that may defer, with its float64 reference on a [1, 8, 8, 4] input.
-  const shape = [1, 8, 8, 4];
+  const shape: [number, number, number, number] = [1, 8, 8, 4];
   const n = 256;
   const ops: [string, (x: Tensor) => Tensor, (x: Float32Array) => Float32Array][] = [
     ["relu", (x) => relu(x), (x) => Float32Array.from(x, relu64)],
@@ -255,7 +255,7 @@ describe("with threads on, a view of shared memory never detaches", () => {
   it("the streaming pattern gives each frame's own result", async () => {
     await init({ threads: 2 });
     expect(backend().heap.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
-    const shape = [1, 64, 64, 8];
+    const shape: [number, number, number, number] = [1, 64, 64, 8];
     const n = 64 * 64 * 8;
     const frames = [input(n, 41), input(n, 42), input(n, 43)];
     const x = tensor(new Float32Array(n), shape);

@@ -10,7 +10,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { conv2dCases, convInputs, maxPoolCases, poolInput, runConvCase, runPoolCase } from "./cases.js";
 import { conv2dRef, maxPoolRef, worstError } from "./reference.js";
-import { winogradUnitBytes } from "../src/ops/conv2d_kernels.js";
+import { winogradUnitBytes } from "../src/ops/conv2d_winograd.js";
 
 const report = { calls: 0, splitCalls: 0 };
 const problems: string[] = [];

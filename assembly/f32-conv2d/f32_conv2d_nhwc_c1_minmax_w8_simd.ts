@@ -18,6 +18,13 @@ export function f32_conv2d_nhwc_c1_minmax_w8_simd(
   outMin: f32, outMax: f32,
   r0: i32, r1: i32,
 ): void {
+  // Preconditions (debug builds only).
+  assert(x != 0 && w != 0 && y != 0);
+  assert(h > 0 && wd > 0 && ho >= 0 && wo >= 0);
+  assert(kh > 0 && kw > 0 && sh > 0 && dh > 0 && dw > 0);
+  assert(padTop >= 0 && padLeft >= 0);
+  assert(!(outMin > outMax));
+  assert(0 <= r0 && r0 <= r1);
   const vlo = f32x4.splat(outMin);
   const vhi = f32x4.splat(outMax);
   const vb = f32x4.splat(bias);

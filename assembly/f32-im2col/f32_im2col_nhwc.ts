@@ -14,6 +14,12 @@ export function f32_im2col_nhwc(
   padTop: i32, padLeft: i32, rowBase: i32,
   r0: i32, r1: i32,
 ): void {
+  // Preconditions (debug builds only).
+  assert(x != 0 && col != 0);
+  assert(h > 0 && wd > 0 && ci > 0 && ho >= 0 && wo >= 0);
+  assert(kh > 0 && kw > 0 && sh > 0 && sw > 0 && dh > 0 && dw > 0);
+  assert(padTop >= 0 && padLeft >= 0 && rowBase >= 0);
+  assert(0 <= r0 && r0 <= r1);
   const inPixel = <usize>ci << 2;
   const runFloats = kw * ci;
   const runBytes = <usize>runFloats << 2;

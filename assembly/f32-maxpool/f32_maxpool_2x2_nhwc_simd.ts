@@ -19,6 +19,11 @@ export function f32_maxpool_2x2_nhwc_simd(
   sh: i32, sw: i32,
   r0: i32, r1: i32,
 ): void {
+  // Preconditions (debug builds only): every window lies inside the image.
+  assert(x != 0);
+  assert(h > 0 && w > 0 && c > 0 && ho >= 0 && wo >= 0 && sh > 0 && sw > 0);
+  assert((ho - 1) * sh + 2 <= h && (wo - 1) * sw + 2 <= w);
+  assert(0 <= r0 && r0 <= r1);
   const pixelBytes = <usize>c << 2;
   const rowBytes = <usize>w * pixelBytes;
   const strideBytes = <usize>sw * pixelBytes;

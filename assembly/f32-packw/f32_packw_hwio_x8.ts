@@ -1,9 +1,14 @@
+import { isAligned16 } from "../common";
+
 /**
  * Packs an HWIO filter (k = kh·kw·ci rows of co weights) and its bias into the GEMM kernels'
  * layout: for each block of 8 output channels, [bias(8), W[0][8], ..., W[k-1][8]], zero-padded
  * past co. `b` = 0 means no bias (zeros). Once per filter; the kernels then stream one block.
  */
 export function f32_packw_hwio_x8(w: usize, b: usize, packed: usize, k: i32, co: i32): void {
+  // Preconditions (debug builds only): the GEMMs load whole vectors from `packed`.
+  assert(w != 0 && isAligned16(packed));
+  assert(k > 0 && co > 0);
   const rowBytes = <usize>co << 2;
   let out = packed;
   for (let c = 0; c < co; c += 8) {

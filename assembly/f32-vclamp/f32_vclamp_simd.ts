@@ -5,6 +5,11 @@ import { clampMinMax, storeTail } from "../common";
  * NaN passes through and ±Infinity clamp as TensorFlow's relu does. x and y may alias.
  */
 export function f32_vclamp_simd(x: usize, y: usize, n: i32, lo: f32, hi: f32): void {
+  // Preconditions (debug builds only: shipped builds pass --noAssert). x and y may be any
+  // float address: relu runs on chunks of a tensor.
+  assert(x != 0 && y != 0);
+  assert(n >= 0);
+  assert(!(lo > hi));
   const vlo = f32x4.splat(lo);
   const vhi = f32x4.splat(hi);
   let i = 0;

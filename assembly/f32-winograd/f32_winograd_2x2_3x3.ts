@@ -6,7 +6,7 @@
 //   y = Aᵀ M A   output transform, + bias, clamp, masked store of the 2×2 outputs
 // with Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
 // Aᵀ = [1 1 1 0; 0 1 -1 -1].
-import { clampMinMax, madd, storeTail } from "../common";
+import { clampMinMax, isAligned16, madd, storeTail } from "../common";
 
 /** Row i of G applied to (a, b, d). */
 // @ts-ignore: decorator
@@ -23,6 +23,9 @@ import { clampMinMax, madd, storeTail } from "../common";
  * No bias (the output transform adds it). Computed in float64, rounded once. Once per filter.
  */
 export function f32_winograd_2x2_3x3_packw_hwio_x8(w: usize, u: usize, ci: i32, co: i32): void {
+  // Preconditions (debug builds only).
+  assert(w != 0 && isAligned16(u));
+  assert(ci > 0 && co > 0);
   const blocks = (co + 7) >> 3;
   const posBytes = <usize>blocks * <usize>ci * 32;
   const tap = <usize>ci * <usize>co * 4; // bytes between filter taps (ky, kx)
@@ -79,6 +82,13 @@ export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
   outMin: f32, outMax: f32,
   u0: i32, u1: i32,
 ): void {
+  // Preconditions (debug builds only).
+  assert(x != 0 && isAligned16(u) && zero != 0 && isAligned16(scratch) && y != 0);
+  assert(n > 0 && h > 0 && wd > 0 && ci > 0 && ho >= 0 && wo >= 0 && co > 0);
+  assert(padTop >= 0 && padLeft >= 0);
+  assert(groupRows > 0 && parts > 0); // parts may exceed the 8-channel blocks: the extra ones are empty
+  assert(0 <= u0 && u0 <= u1);
+  assert(!(outMin > outMax));
   const th = (ho + 1) >> 1;
   const tw = (wo + 1) >> 1;
   if (tw == 0 || u0 >= u1) return;

@@ -8,78 +8,9 @@
  */
 import { Heap, WASM_PAGE } from "../memory/heap.js";
 import { compileEmbedded, compileEmbeddedSync, compileSource, type CompiledBuild, type WasmSource } from "./source.js";
+import { REQUIRED_EXPORTS, type Kernels } from "./kernels.gen.js";
 
-export type { WasmSource };
-
-/** The kernels' exports: plain numbers in, results written to memory. */
-export interface Kernels {
-  f32_vclamp_simd(x: number, y: number, n: number, lo: number, hi: number): void;
-  f32_maxpool_nhwc_simd(
-    x: number, y: number, h: number, w: number, c: number, ho: number, wo: number,
-    fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number,
-    r0: number, r1: number,
-  ): void;
-  /** Whole 2×2 windows only (no padding taps), any stride. */
-  f32_maxpool_2x2_nhwc_simd(
-    x: number, y: number, h: number, w: number, c: number, ho: number, wo: number,
-    sh: number, sw: number, r0: number, r1: number,
-  ): void;
-  f32_conv2d_nhwc_c1_minmax_w8_simd(
-    x: number, w: number, bias: number, y: number, h: number, wd: number, ho: number, wo: number,
-    kh: number, kw: number, sh: number, dh: number, dw: number, padTop: number, padLeft: number,
-    outMin: number, outMax: number, r0: number, r1: number,
-  ): void;
-  f32_packw_hwio_x8(w: number, b: number, packed: number, k: number, co: number): void;
-  f32_gemm_minmax_4x8_splat_simd: GemmKernel;
-  f32_gemm_minmax_6x8_splat_simd: GemmKernel;
-  /** 2 input channels per step: the short-K GEMMs (see conv2d_kernels.ts). */
-  f32_gemm_minmax_4x8_splat2_simd: GemmKernel;
-  f32_igemm_nhwc_minmax_4x8_splat_simd: IgemmKernel;
-  f32_igemm_nhwc_minmax_6x8_splat_simd: IgemmKernel;
-  /** Gathers output rows rowBase + [r0, r1) into contiguous K-float rows (few-channel convs). */
-  f32_im2col_nhwc(
-    x: number, col: number, h: number, wd: number, ci: number, ho: number, wo: number,
-    kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
-    padTop: number, padLeft: number, rowBase: number, r0: number, r1: number,
-  ): void;
-  f32_winograd_2x2_3x3_packw_hwio_x8(w: number, u: number, ci: number, co: number): void;
-  /** Winograd F(2×2,3×3) over tile-rows [r0, r1) (pairs of output rows); see assembly/f32-winograd. */
-  f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
-    x: number, u: number, bias: number, zero: number, scratch: number, y: number,
-    h: number, wd: number, ci: number, ho: number, wo: number, co: number,
-    padTop: number, padLeft: number, outMin: number, outMax: number, r0: number, r1: number,
-  ): void;
-}
-
-/** A 1×1 conv as GEMM over the pixels of output rows [r0, r1). */
-type GemmKernel = (
-  x: number, packed: number, y: number, ci: number, co: number, pixelsPerRow: number,
-  outMin: number, outMax: number, r0: number, r1: number,
-) => void;
-
-/** The general conv as an indirect GEMM over output rows [r0, r1); `zero` is a row of ci zeros. */
-type IgemmKernel = (
-  x: number, packed: number, zero: number, y: number, h: number, wd: number, ci: number,
-  ho: number, wo: number, co: number, kh: number, kw: number, sh: number, sw: number,
-  dh: number, dw: number, padTop: number, padLeft: number, outMin: number, outMax: number,
-  r0: number, r1: number,
-) => void;
-
-const REQUIRED_EXPORTS: (keyof Kernels)[] = [
-  "f32_vclamp_simd",
-  "f32_maxpool_nhwc_simd",
-  "f32_conv2d_nhwc_c1_minmax_w8_simd",
-  "f32_packw_hwio_x8",
-  "f32_gemm_minmax_4x8_splat_simd",
-  "f32_gemm_minmax_6x8_splat_simd",
-  "f32_gemm_minmax_4x8_splat2_simd",
-  "f32_igemm_nhwc_minmax_4x8_splat_simd",
-  "f32_igemm_nhwc_minmax_6x8_splat_simd",
-  "f32_im2col_nhwc",
-  "f32_winograd_2x2_3x3_packw_hwio_x8",
-  "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
-  "f32_maxpool_2x2_nhwc_simd",
-];
+export type { WasmSource, Kernels };
 
 export interface Backend {
   readonly module: WebAssembly.Module;

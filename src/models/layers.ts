@@ -3,7 +3,8 @@
  * and its weights as plain Float32Arrays (what getWeights returns and what a folded batch
  * norm starts from); the model turns them into packed wasm weights once, when it is built.
  */
-import { tensor, Tensor, describe } from "../tensor.js";
+import { describe } from "../errors.js";
+import { tensor, Tensor } from "../tensor.js";
 import { activationOf, type ActivationName } from "./activations.js";
 
 /** A shape with the batch dimension first; null is a dimension not fixed by the model. */

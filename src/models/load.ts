@@ -5,7 +5,7 @@
  * every field is checked before it is used, and nothing stays allocated after a failed load.
  */
 import { backend } from "../loader/backend.js";
-import { describe } from "../tensor.js";
+import { describe } from "../errors.js";
 import { LAYER_CLASSES, type Layer, type WeightSpec } from "./layers.js";
 import { LayersModel } from "./model.js";
 

@@ -5,7 +5,8 @@
  * has read it, so the heap's free list serves the activations from the same few blocks.
  */
 import { backend } from "../loader/backend.js";
-import { describe, empty, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
+import { describe } from "../errors.js";
+import { empty, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { maxPool } from "../ops/max_pool.js";
 import { createConv2d } from "../ops/create_conv2d.js";
 import { window2d } from "../ops/conv_util.js";

@@ -2,8 +2,9 @@
  * conv2d and fused.conv2d: checks arguments, does the shape math, allocates the output and
  * calls the kernel. The bias and the activation run inside the kernel's tile.
  */
-import { prepareConv2d, runConv2d } from "./conv2d_kernels.js";
-import { empty, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
+import { convGeometry, planConv2d, prepareConv2d, runConv2d, type ConvPath } from "./conv2d_plan.js";
+import { describe } from "../errors.js";
+import { empty, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { allPositive, pair, tfjsName, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
 import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
 
@@ -61,7 +62,12 @@ function padInNhwcOrder(pad: Padding, dataFormat: DataFormat): Padding {
   return [pad[0], pad[2], pad[3], pad[1]] as ExplicitPadding;
 }
 
-function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
+/** fused.conv2d on a path chosen beforehand (an operator's, made at create time). */
+export function conv2dWithPath<T extends Tensor>(args: FusedConv2DArgs, path: ConvPath): T {
+  return conv2dImpl("fused.conv2d", args, path) as T;
+}
+
+function conv2dImpl(op: string, a: FusedConv2DArgs, path?: ConvPath): Tensor {
   const owned: Tensor[] = [];
   // tfjs names fused conv2d's x and filter as conv2d's, and its bias as 'fused conv2d'.
   const use = (v: unknown, name: string): Tensor => {
@@ -119,14 +125,15 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
     const outShape = dataFormat === "NHWC" ? outNhwc : [n, co, win.ho, win.wo];
     const finalShape = x.rank === 4 ? outShape : outShape.slice(1);
     const dims = { n, h, w, ci, co, kh, kw };
-    if (n * win.ho * win.wo * co > 0) prepareConv2d(filter, bias, dims, win);
+    const plan = path ?? planConv2d(convGeometry(filter.shape, strides, dilations, a.pad));
+    if (n * win.ho * win.wo * co > 0) prepareConv2d(plan, filter, bias, dims);
     const input = dataFormat === "NCHW" ? nchwToNhwc(x, [n, ci, h, w], op) : x;
     if (input !== x) owned.push(input);
     const out = empty(dataFormat === "NHWC" ? finalShape : outNhwc, op);
     if (out.size > 0) {
       const [lo, hi] = ACTIVATION_BOUNDS[activation];
       try {
-        runConv2d(input, filter, bias, out, dims, win, lo, hi);
+        runConv2d(plan, input, filter, bias, out, dims, win, lo, hi);
       } catch (e) {
         out.dispose(); // scratch that could not be allocated: nothing is returned, so nothing may stay held
         throw e;

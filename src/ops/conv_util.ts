@@ -3,7 +3,7 @@
  * SAME gives out = ceil(in / stride) and puts the odd pad at the bottom/right; VALID gives
  * out = ceil((in - effectiveK + 1) / stride); numeric and explicit pads are used as given.
  */
-import { describe } from "../tensor.js";
+import { describe } from "../errors.js";
 
 export type PadString = "same" | "valid" | "SAME" | "VALID" | "Same" | "Valid";
 export type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
@@ -127,4 +127,18 @@ export function window2d(
     );
   }
   return { kh, kw, sh, sw, dh, dw, padTop, padBottom, padLeft, padRight, ho, wo };
+}
+
+/**
+ * Whether `pad` may pad some input: false for VALID, zero pads, and SAME over a 1×1 (effective)
+ * window, which pads no input size. conv2d's plan reads it because its choice must not depend
+ * on the input's size. A malformed pad answers true; window2d rejects it.
+ */
+export function mayPad(pad: unknown, ekh: number, ekw: number): boolean {
+  const mode = typeof pad === "string" ? pad.toLowerCase() : undefined;
+  if (mode === "valid") return false;
+  if (mode === "same") return ekh > 1 || ekw > 1;
+  if (pad === 0) return false;
+  if (Array.isArray(pad)) return !pad.flat().every((p) => p === 0);
+  return true;
 }

@@ -1,13 +1,16 @@
 /**
  * The create/run split for conv2d (XNNPACK's operator model): `createConv2d` checks the filter
- * and options once and packs the weights (bias first, zero-padded to the tile) into the GEMM
- * layout; `run(x)` then only does per-input work. Plain `conv2d()` gets the same packing through
- * a cache on the filter tensor; the operator makes the lifetime explicit and keeps its own copy
- * of the filter, so the caller may dispose or reuse theirs.
+ * and options once, picks the conv's path from the plan (conv2d_plan.ts) and packs only the
+ * weights that path uses; `run(x)` then only does per-input work, on that path. Plain
+ * `conv2d()` takes the same plan per call and finds its packing in the cache on the filter;
+ * the operator makes the lifetime explicit and keeps its own copy of the filter, so the caller
+ * may dispose or reuse theirs.
  */
-import { keep, tensor, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
-import { fused, namingOp, type FusedConv2DArgs } from "./conv2d.js";
-import { packedWeights } from "./conv2d_kernels.js";
+import { describe } from "../errors.js";
+import { keep, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
+import { conv2dWithPath, namingOp, type FusedConv2DArgs } from "./conv2d.js";
+import { convGeometry, planConv2d, prepareConv2d, type ConvPath } from "./conv2d_plan.js";
+import { pair } from "./conv_util.js";
 
 /** fused.conv2d's arguments without x and filter. */
 export type Conv2DOptions = Omit<FusedConv2DArgs, "x" | "filter">;
@@ -33,6 +36,7 @@ export function createConv2d(filter: Tensor | TensorLike, options: Conv2DOptions
   }
   const f = ownCopy(filter, "filter");
   let b: Tensor | undefined;
+  let path: ConvPath;
   try {
     if (f.rank !== 4) {
       throw new RangeError(`${op}: filter must be rank 4 [kh, kw, inChannels, outChannels], got shape [${f.shape}]`);
@@ -49,7 +53,12 @@ export function createConv2d(filter: Tensor | TensorLike, options: Conv2DOptions
         one.dispose();
       }
     }
-    if (f.size > 0 && !(ci === 1 && co === 1)) packedWeights(f, b, kh * kw * ci, co);
+    // The path depends on the filter and the options only, so it is fixed here, and only its
+    // packing is made. Bad strides or dilations are reported now rather than at the first run.
+    const strides = pair(options.strides, "strides", op);
+    const dilations = pair(options.dilations ?? 1, "dilations", op);
+    path = planConv2d(convGeometry(f.shape, strides, dilations, options.pad));
+    if (f.size > 0) prepareConv2d(path, f, b, { kh, kw, ci, co });
   } catch (e) {
     f.dispose();
     b?.dispose();
@@ -59,7 +68,7 @@ export function createConv2d(filter: Tensor | TensorLike, options: Conv2DOptions
   return {
     run<T extends Tensor>(x: T | TensorLike): T {
       if (disposed) throw new TypeError(`${op}: run() called after dispose()`);
-      return fused.conv2d<T>({ ...options, x, filter: f, bias: b });
+      return conv2dWithPath<T>({ ...options, x, filter: f, bias: b }, path);
     },
     dispose() {
       disposed = true;

@@ -4,14 +4,12 @@
  * result: each output element is computed by one call, in the same order, whatever the split.
  * Large ops are shared out to the worker threads when threads are on (src/threads/).
  */
-import { backend, type Kernels } from "../loader/backend.js";
+import { backend } from "../loader/backend.js";
+import type { Kernels, RowKernel } from "../loader/kernels.gen.js";
 import { poolFor } from "../threads/threads.js";
 
-type RowKernel = {
-  [K in keyof Kernels]: Kernels[K] extends (...a: infer A) => void
-    ? A extends [...infer _, number, number] ? K : never
-    : never;
-}[keyof Kernels];
+/** A row kernel's parameters without its trailing range: what runRows is given. */
+export type RowArgs<K extends RowKernel> = Parameters<Kernels[K]> extends [...infer A extends number[], number, number] ? A : never;
 
 /**
  * On one thread, an op of at least this much work is still made in several calls. V8 starts a
@@ -27,9 +25,9 @@ const MAX_PIECES = 16;
  * Runs `kernel(...args, r0, r1)` over rows [0, rows). `flopsPerRow` lets a scheduler decide
  * whether splitting pays for itself.
  */
-export function runRows(kernel: RowKernel, args: number[], rows: number, flopsPerRow = 0): void {
+export function runRows<K extends RowKernel>(kernel: K, args: RowArgs<K>, rows: number, flopsPerRow = 0): void {
   if (rows <= 0) return;
-  const fn = backend().kernels[kernel] as (...a: number[]) => void;
+  const fn = backend().kernels[kernel] as (...a: number[]) => void; // typed by RowArgs<K> above
   const pool = poolFor(rows, flopsPerRow);
   if (pool) return pool.run(kernel, fn, args, rows, flopsPerRow);
   const pieces = Math.min(rows, MAX_PIECES, Math.floor((rows * flopsPerRow) / PIECE_FLOPS)) || 1;

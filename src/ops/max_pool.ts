@@ -35,16 +35,24 @@ export function maxPool<T extends Tensor>(
       // The common pool, 2×2 with every window inside the image, has a kernel of its own.
       const whole2x2 = win.kh === 2 && win.kw === 2 && win.padTop === 0 && win.padLeft === 0 &&
         (win.ho - 1) * win.sh + 2 <= h && (win.wo - 1) * win.sw + 2 <= w;
-      const kernel = whole2x2 ? "f32_maxpool_2x2_nhwc_simd" : "f32_maxpool_nhwc_simd";
-      const geometry = whole2x2
-        ? [h, w, c, win.ho, win.wo, win.sh, win.sw]
-        : [h, w, c, win.ho, win.wo, win.kh, win.kw, win.sh, win.sw, win.padTop, win.padLeft];
-      defer(out, [t], {
-        rows,
-        rowFloats,
-        run: (dst, r0, r1) => (backend().kernels[kernel] as (...a: number[]) => void)(src, dst - r0 * rowFloats * 4, ...geometry, r0, r1),
-        all: (dst) => runRows(kernel, [src, dst, ...geometry], rows, rowFloats * win.kh * win.kw),
-      });
+      // Kernels are looked up per call: starting threads swaps the backend.
+      if (whole2x2) {
+        const geometry = [h, w, c, win.ho, win.wo, win.sh, win.sw] as const;
+        defer(out, [t], {
+          rows,
+          rowFloats,
+          run: (dst, r0, r1) => backend().kernels.f32_maxpool_2x2_nhwc_simd(src, dst - r0 * rowFloats * 4, ...geometry, r0, r1),
+          all: (dst) => runRows("f32_maxpool_2x2_nhwc_simd", [src, dst, ...geometry], rows, rowFloats * 4),
+        });
+      } else {
+        const geometry = [h, w, c, win.ho, win.wo, win.kh, win.kw, win.sh, win.sw, win.padTop, win.padLeft] as const;
+        defer(out, [t], {
+          rows,
+          rowFloats,
+          run: (dst, r0, r1) => backend().kernels.f32_maxpool_nhwc_simd(src, dst - r0 * rowFloats * 4, ...geometry, r0, r1),
+          all: (dst) => runRows("f32_maxpool_nhwc_simd", [src, dst, ...geometry], rows, rowFloats * win.kh * win.kw),
+        });
+      }
     }
     return out as T;
   } finally {

@@ -7,7 +7,7 @@
  * views from `Tensor.view()` go stale (they read as empty), as after any memory growth.
  */
 import { backend, MAX_PAGES, moveToMemory } from "../loader/backend.js";
-import { describe } from "../tensor.js";
+import { describe } from "../errors.js";
 import { threadsBuild } from "./shared_builds.js";
 import { Pool, workerSpawner } from "./pool.js";
 import { MAX_WORKERS } from "./control.js";

@@ -244,10 +244,11 @@ function runOne(cfg: Config, seed: number): { problems: string[]; path?: string;
         }
       }
     } else {
-      const c = cfg.c;
+      const cc = cfg as ConvConfig; // the branches above took relu, relu6 and maxPool
+      const c = cc.c;
       const xs = randomData(size(c.x), rand);
       const ws = randomData(size(c.filter), rand);
-      const bs = cfg.bias ? randomData(c.filter[3], rand) : undefined;
+      const bs = cc.bias ? randomData(c.filter[3], rand) : undefined;
       const [n, h, w, ci] = c.x;
       const nchwData = () => {
         const out = new Float32Array(xs.length);
@@ -257,25 +258,25 @@ function runOne(cfg: Config, seed: number): { problems: string[]; path?: string;
               for (let ch = 0; ch < ci; ch++) out[((b * ci + ch) * h + y) * w + xx] = xs[((b * h + y) * w + xx) * ci + ch];
         return out;
       };
-      const x = track(cfg.nchw ? tensor(nchwData(), [n, ci, h, w]) : tensor(xs, c.x));
+      const x = track(cc.nchw ? tensor(nchwData(), [n, ci, h, w]) : tensor(xs, c.x));
       const f = track(tensor(ws, c.filter));
       const b = bs ? track(tensor(bs)) : undefined;
-      const format = cfg.nchw ? "NCHW" : "NHWC";
+      const format = cc.nchw ? "NCHW" : "NHWC";
       // Explicit pads are given in the data format's dimension order.
-      const pad = Array.isArray(cfg.pad) && cfg.nchw ? [[0, 0], [0, 0], cfg.pad[1], cfg.pad[2]] : cfg.pad;
+      const pad = Array.isArray(cc.pad) && cc.nchw ? [[0, 0], [0, 0], cc.pad[1], cc.pad[2]] : cc.pad;
       seen.clear();
       const y = track(
-        cfg.op === "conv2d"
+        cc.op === "conv2d"
           ? conv2d(x, f, c.strides, pad as "same", format, c.dilations)
-          : fused.conv2d({ x, filter: f, strides: c.strides, pad: pad as "same", dataFormat: format, dilations: c.dilations, bias: b, activation: cfg.activation }),
+          : fused.conv2d({ x, filter: f, strides: c.strides, pad: pad as "same", dataFormat: format, dilations: c.dilations, bias: b, activation: cc.activation }),
       );
-      const want = conv2dRef(xs, c, bs, cfg.activation, ws);
+      const want = conv2dRef(xs, c, bs, cc.activation, ws);
       let got = y.dataSync();
       const [, ho, wo, co] = want.shape;
-      const shape = cfg.nchw ? [n, co, ho, wo] : want.shape;
+      const shape = cc.nchw ? [n, co, ho, wo] : want.shape;
       if (JSON.stringify(y.shape) !== JSON.stringify(shape)) problems.push(`wrong: shape [${y.shape}], want [${shape}]`);
       else {
-        if (cfg.nchw) {
+        if (cc.nchw) {
           const nhwc = new Float32Array(got.length);
           for (let bb = 0; bb < n; bb++)
             for (let o = 0; o < co; o++)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { capabilities } from "../../src/index.js";
-import { sharedTwin } from "../../src/loader/shared_twin.js";
+import { sharedTwin } from "../../src/threads/shared_twin.js";
 import { threadsBuild } from "../../src/threads/shared_builds.js";
 
 describe("the build under test", () => {

@@ -7,8 +7,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
+import { debugKernels } from "./debug.js";
 import { tensor, conv2d, createConv2d, fused, type Tensor } from "../../src/index.js";
-import { packedWeights, winogradPlan, winogradUnitBytes, winogradWeights } from "../../src/ops/conv2d_kernels.js";
+import { packedWeights, winogradWeights } from "../../src/ops/conv2d_packing.js";
+import { winogradPlan, winogradUnitBytes } from "../../src/ops/conv2d_winograd.js";
 import { conv2dRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../reference.js";
 
 type Act = "linear" | "relu" | "relu6";
@@ -53,7 +55,7 @@ const igemm = (name: "f32_igemm_nhwc_minmax_4x8_splat_simd" | "f32_igemm_nhwc_mi
     const packed = packedWeights(w, b, kh * kw * ci, co);
     const zero = zeroRow(ci);
     const [lo, hi] = BOUNDS[c.act];
-    backend().kernels[name](
+    debugKernels()[name](
       x.ptr(), packed, zero.ptr(), y.ptr(), c.x[1], c.x[2], ci, ho, wo, co,
       kh, kw, c.strides[0], c.strides[1], c.dilations[0], c.dilations[1], pt, pl, lo, hi, r0, r1,
     );
@@ -67,7 +69,7 @@ const gemm = (name: GemmName): Runner =>
     const [, , ci, co] = c.filter;
     const packed = packedWeights(w, b, ci, co);
     const [lo, hi] = BOUNDS[c.act];
-    backend().kernels[name](x.ptr(), packed, y.ptr(), ci, co, c.x[2], lo, hi, r0, r1);
+    debugKernels()[name](x.ptr(), packed, y.ptr(), ci, co, c.x[2], lo, hi, r0, r1);
   };
 
 /**
@@ -84,14 +86,14 @@ const im2colGemm = (gemmName: GemmName): Runner => (c, x, w, b, y, r0, r1) => {
   const col = tensor(new Float32Array(m * wo * k).fill(NaN));
   const [lo, hi] = BOUNDS[c.act];
   const gather = (a: number, z: number) =>
-    backend().kernels.f32_im2col_nhwc(
+    debugKernels().f32_im2col_nhwc(
       x.ptr(), col.ptr(), c.x[1], c.x[2], ci, ho, wo, kh, kw, c.strides[0], c.strides[1],
       c.dilations[0], c.dilations[1], pt, pl, r0, a, z,
     );
   const s = m >> 1;
   gather(s, m);
   gather(0, s);
-  backend().kernels[gemmName](col.ptr(), packed, y.ptr() + r0 * wo * co * 4, k, co, wo, lo, hi, 0, m);
+  debugKernels()[gemmName](col.ptr(), packed, y.ptr() + r0 * wo * co * 4, k, co, wo, lo, hi, 0, m);
   col.dispose();
 };
 
@@ -107,7 +109,7 @@ const winograd = (groupRows: number, parts: number): Runner => (c, x, w, b, y, r
   const zero = zeroRow(ci + 3);
   const scratch = tensor(new Float32Array((winogradUnits(c, groupRows, parts) * winogradUnitBytes(groupRows, wo, ci)) / 4).fill(NaN));
   const [lo, hi] = BOUNDS[c.act];
-  backend().kernels.f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
+  debugKernels().f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
     x.ptr(), u, b ? b.ptr() : 0, zero.ptr(), scratch.ptr(), y.ptr(), c.x[0], c.x[1], c.x[2], ci, ho, wo, co,
     pt, pl, groupRows, parts, lo, hi, r0, r1,
   );
@@ -119,7 +121,7 @@ const direct1: Runner = (c, x, w, b, y, r0, r1) => {
   const { pt, pl, ho, wo } = geometry(c);
   const [lo, hi] = BOUNDS[c.act];
   const bias = b ? b.dataSync()[0] : 0;
-  backend().kernels.f32_conv2d_nhwc_c1_minmax_w8_simd(
+  debugKernels().f32_conv2d_nhwc_c1_minmax_w8_simd(
     x.ptr(), w.ptr(), bias, y.ptr(), c.x[1], c.x[2], ho, wo, c.filter[0], c.filter[1],
     c.strides[0], c.dilations[0], c.dilations[1], pt, pl, lo, hi, r0, r1,
   );
@@ -273,7 +275,7 @@ describe(`conv kernels (${backend().build} build)`, () => {
           if (pos[i] >= r1) return;
           busy = true;
           const end = Math.min(r1, pos[i] + 2);
-          backend().kernels.f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
+          debugKernels().f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
             x.ptr(), u, b.ptr(), zero.ptr(), scratch.ptr(), y.ptr(), 2, c.x[1], c.x[2], ci, ho, wo, co,
             1, 1, groupRows, parts, 0, Infinity, pos[i], end,
           );

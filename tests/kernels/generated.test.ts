@@ -2,7 +2,6 @@
 // keeps a hand edit (or a template change without regenerating) from slipping through.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-// @ts-expect-error: a plain .mjs build script without types
 import { generatedKernels } from "../../scripts/gen-gemm.mjs";
 
 describe("generated kernels", () => {

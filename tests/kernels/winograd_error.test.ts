@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
-import { setWinogradMode } from "../../src/ops/conv2d_kernels.js";
+import { setWinogradMode } from "../../src/ops/conv2d_plan.js";
 import { conv2dCases, convInputs, runConvCase, type ConvCase } from "../cases.js";
 import { conv2dRef, worstError } from "../reference.js";
 

@@ -90,7 +90,7 @@ describe("model loading under fuzzing", () => {
     const outcomes = { error: 0, model: 0, predictError: 0 };
     for (let i = 0; i < ITERATIONS; i++) {
       const { text, bin } = mutate(1000 + i);
-      const files = [new File([text], "model.json"), new File([bin], "w.bin")];
+      const files = [new File([text], "model.json"), new File([bin as Uint8Array<ArrayBuffer>], "w.bin")];
       let model: sc.LayersModel | undefined;
       try {
         model = await sc.loadLayersModel(files);

@@ -147,19 +147,21 @@ describe("whole models against tfjs-layers", () => {
 // Every supported layer option and activation, one small model each.
 const options: [string, Builder, number[]][] = [];
 const opt = (name: string, b: Builder, shape = [2, 9, 11, 5]) => options.push([name, b, shape]);
+/** A size, stride or rate: one number or [h, w]. */
+type Pair = number | [number, number];
 const inp = { inputShape: [9, 11, 5] };
 for (const activation of ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "elu", "selu", "swish", "softplus", "softsign", "hardSigmoid"]) {
   opt(`conv2d activation ${activation}`, (L) => [L.conv2d({ ...inp, filters: 6, kernelSize: 3, activation })]);
   opt(`dense activation ${activation}`, (L) => [L.flatten({ ...inp }), L.dense({ units: 7, activation })]);
   opt(`activation layer ${activation}`, (L) => [L.conv2d({ ...inp, filters: 4, kernelSize: 1 }), L.activation({ activation })]);
 }
-for (const padding of ["valid", "same"]) {
-  for (const [kernelSize, strides, dilationRate] of [[3, 1, 1], [[2, 3], [2, 1], 1], [1, 2, 1], [3, 1, 2], [[3, 1], 1, [1, 2]], [5, 3, 1]]) {
+for (const padding of ["valid", "same"] as const) {
+  for (const [kernelSize, strides, dilationRate] of [[3, 1, 1], [[2, 3], [2, 1], 1], [1, 2, 1], [3, 1, 2], [[3, 1], 1, [1, 2]], [5, 3, 1]] as [Pair, Pair, Pair][]) {
     opt(`conv2d ${padding} kernelSize ${kernelSize} strides ${strides} dilationRate ${dilationRate}`, (L) => [
       L.conv2d({ ...inp, filters: 9, kernelSize, strides, dilationRate, padding }),
     ]);
   }
-  for (const [poolSize, strides] of [[2, 2], [3, 2], [[2, 3], 1], [3, 3]]) {
+  for (const [poolSize, strides] of [[2, 2], [3, 2], [[2, 3], 1], [3, 3]] as [Pair, Pair][]) {
     opt(`maxPooling2d ${padding} poolSize ${poolSize} strides ${strides}`, (L) => [L.maxPooling2d({ ...inp, poolSize, strides, padding })]);
     opt(`averagePooling2d ${padding} poolSize ${poolSize} strides ${strides}`, (L) => [L.averagePooling2d({ ...inp, poolSize, strides, padding })]);
   }

@@ -6,7 +6,7 @@
  */
 import { conv2dRef, maxPoolRef, randomData, rng, worstError, type Conv2DCase } from "../reference.ts";
 
-type Lib = typeof import("../../src/index.js");
+type Lib = typeof import("simdconv");
 
 /** Within this many units of float32 summation error of the float64 reference (see worstError). */
 const TOLERANCE = 8;

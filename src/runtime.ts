@@ -1,6 +1,10 @@
-/** The public face of loading: `init()` and `capabilities()`. */
-import { backend, init as initBackend, type InitOptions, type WasmSource } from "./backend.js";
-import { startThreads, threadsStatus } from "../threads/threads.js";
+/**
+ * The runtime as users see it: `init()` loads the kernels and starts the threads asked for,
+ * `capabilities()` says what runs. It sits above loader/ and threads/ (see docs/design.md,
+ * layers), so loading never imports threads.
+ */
+import { backend, init as initBackend, type InitOptions, type WasmSource } from "./loader/backend.js";
+import { startThreads, threadsStatus } from "./threads/threads.js";
 
 export interface Capabilities {
   /** Always true: simdconv runs only where WebAssembly SIMD does. */

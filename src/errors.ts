@@ -1,0 +1,13 @@
+/**
+ * Helpers for the library's error messages, which name the parameter and say what was given
+ * (TensorFlow.js's wording where it has one). The lowest layer: anything may import it.
+ */
+
+/** A short, safe rendering of a bad argument for an error message. */
+export function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `array [${v.map((e) => (Array.isArray(e) ? "[…]" : String(e))).join(",")}]`;
+  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
+  if (typeof v === "string") return JSON.stringify(v);
+  return String(v);
+}

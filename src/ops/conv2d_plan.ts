@@ -1,0 +1,298 @@
+/**
+ * conv2d's plan (XNNPACK's create → reshape → setup → run): an ordered table of paths, each
+ * with the condition that selects it, the kernels it runs, the weights it packs and the
+ * measurement that put it there. A conv takes the first path whose condition holds. The
+ * conditions read only the filter's shape, strides, dilations and whether the pad is zero,
+ * never the input's size, so `createConv2d` plans once when it is made and packs only what
+ * its path uses; plain `conv2d()` plans per call (a few compares) and finds its packing in the
+ * cache on the filter (conv2d_packing.ts). The cut into work units that depends on the input
+ * size is made per run (conv2d_winograd.ts for Winograd, the chunking below for im2col).
+ */
+import { backend } from "../loader/backend.js";
+import type { RowKernel } from "../loader/kernels.gen.js";
+import type { Tensor } from "../tensor.js";
+import { getThreadsCount } from "../threads/threads.js";
+import { packedWeights, winogradWeights, zeros, type Packing } from "./conv2d_packing.js";
+import { winogradPlan } from "./conv2d_winograd.js";
+import { mayPad, type Window2D } from "./conv_util.js";
+import { runRows } from "./dispatch.js";
+
+/** What a path's condition may read: known from the filter and the options alone. */
+export interface ConvGeometry {
+  ci: number; co: number; kh: number; kw: number;
+  sh: number; sw: number; dh: number; dw: number;
+  /** Whether some input size gets padding (false for VALID, zero pads, or SAME on a 1×1 window). */
+  mayPad: boolean;
+}
+
+/** The geometry of a conv with this HWIO filter shape and these options. */
+export function convGeometry(
+  filterShape: readonly number[], strides: [number, number], dilations: [number, number], pad: unknown,
+): ConvGeometry {
+  const [kh, kw, ci, co] = filterShape;
+  const [sh, sw] = strides;
+  const [dh, dw] = dilations;
+  return { ci, co, kh, kw, sh, sw, dh, dw, mayPad: mayPad(pad, (kh - 1) * dh + 1, (kw - 1) * dw + 1) };
+}
+
+/** A conv's sizes at run time. */
+export interface ConvDims {
+  n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number;
+}
+
+/** Everything a path's run needs: NHWC input and output, weights, clamp bounds. */
+interface ConvRun {
+  input: Tensor; filter: Tensor; bias: Tensor | undefined; out: Tensor;
+  d: ConvDims; win: Window2D; lo: number; hi: number;
+}
+
+export type PathName = "direct1" | "winograd" | "gemm" | "im2col" | "igemm";
+
+export interface ConvPath {
+  readonly name: PathName;
+  /** Taken when this holds and no earlier path's does. */
+  readonly when: (g: ConvGeometry) => boolean;
+  /** The kernels it runs (the GEMM of gemm and im2col is chosen by K: gemmFor). */
+  readonly kernels: readonly RowKernel[];
+  /** The weights it packs, once per filter. */
+  readonly packing: Packing;
+  /** Floats of the shared zero row its padding taps read (0: none). */
+  readonly zeroFloats: (ci: number) => number;
+  readonly run: (r: ConvRun) => void;
+}
+
+/**
+ * Winograd F(2×2,3×3) is chosen for 3×3 stride-1 undilated convs with at least this many input
+ * channels; from 8 on it beat the 4×8 IGEMM at every output channel count measured, and
+ * with 4 or fewer it lost on most (bench/winograd.mjs; docs/kernels.md).
+ */
+export const WINOGRAD_MIN_CI = 8;
+
+type WinogradMode = "auto" | "on" | "off";
+
+/** SIMDCONV_WINOGRAD=0 / =1 in Node's environment (read once) turns the path off / forces it (benchmarks). */
+function modeFromEnv(): WinogradMode {
+  try {
+    const g = globalThis as { Deno?: unknown; process?: { env?: Record<string, string | undefined> } };
+    if (g.Deno !== undefined) return "auto"; // reading the environment needs a permission there
+    const v = g.process?.env?.SIMDCONV_WINOGRAD;
+    return v === "0" ? "off" : v === "1" ? "on" : "auto";
+  } catch {
+    return "auto";
+  }
+}
+
+let winogradMode: WinogradMode = modeFromEnv();
+
+/**
+ * For tests and benchmarks: "on" uses Winograd for every eligible shape, "off" never. Operators
+ * made before keep their path. Returns the previous mode.
+ */
+export function setWinogradMode(mode: WinogradMode): WinogradMode {
+  const was = winogradMode;
+  winogradMode = mode;
+  return was;
+}
+
+/**
+ * The plain GEMM for K rows of weights: with a short K the 4×8 tile stepping 2 channels at a
+ * time (fewer vectors live, so fewer register spills in V8's code) was as fast or up to 17 %
+ * faster at K = 16–32 (bench shapes 2 and 6: K = 27 and 32), mixed at K = 48–64 (0.85–1.09×)
+ * and slower from K = 96 (docs/kernels.md).
+ */
+const SPLAT2_MAX_K = 32;
+const gemmFor = (k: number) => (k <= SPLAT2_MAX_K ? "f32_gemm_minmax_4x8_splat2_simd" : "f32_gemm_minmax_6x8_splat_simd");
+
+/**
+ * Few input channels and enough output channels to share the gather (im2col's condition); see
+ * the im2col path's comment.
+ */
+const im2colPays = (ci: number, co: number) => (ci <= 4 && co >= 16) || (ci <= 8 && co >= 64);
+/**
+ * Output rows gathered per chunk, per thread: each thread's share of a chunk's columns
+ * (rows·wo·K floats) stays in its L2, and each chunk is one split across the threads.
+ */
+const IM2COL_CHUNK_BYTES = 256 << 10;
+
+const flopsPerRow = ({ d, win }: ConvRun) => 2 * win.wo * d.co * d.kh * d.kw * d.ci;
+
+/**
+ * The paths, in order: the first whose condition holds runs. The comment on each entry is the
+ * measurement that justified it, with the bench that made it (comments, not strings, so the
+ * evidence costs no bytes in the bundle).
+ */
+export const CONV_PATHS: readonly ConvPath[] = [
+  /**
+   * One channel in and out (image filtering): vectorised across the output width, 9 multiply-adds
+   * per 4 outputs for 3×3, where a GEMM tile would be 1/8 full (bench shape 1, bench/bench.mjs).
+   */
+  {
+    name: "direct1",
+    when: (g) => g.ci === 1 && g.co === 1 && g.sw === 1,
+    kernels: ["f32_conv2d_nhwc_c1_minmax_w8_simd"],
+    packing: "none",
+    zeroFloats: () => 0,
+    run: runDirect1,
+  },
+  /**
+   * 3×3 stride 1 from 8 input channels: beat the 4×8 IGEMM at every output channel count measured;
+   * with 4 or fewer input channels it lost on most (bench/winograd.mjs).
+   */
+  {
+    name: "winograd",
+    when: (g) =>
+      g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 &&
+      (winogradMode === "on" || (winogradMode === "auto" && g.ci >= WINOGRAD_MIN_CI)),
+    kernels: ["f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd"],
+    packing: "winograd",
+    zeroFloats: (ci) => ci + 3,
+    run: runWinograd,
+  },
+  /**
+   * 1×1 stride 1 unpadded is a GEMM over pixels: no indirection. 4×8 splat2 up to K = 32 (as fast
+   * or up to 17 % faster at K = 16–32), 6×8 splat above (bench/tiles.mjs).
+   */
+  {
+    name: "gemm",
+    when: (g) => g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && !g.mayPad,
+    kernels: ["f32_gemm_minmax_4x8_splat2_simd", "f32_gemm_minmax_6x8_splat_simd"],
+    packing: "gemm",
+    zeroFloats: () => 0,
+    run: (r) => runRows(
+      gemmFor(r.d.ci),
+      [r.input.ptr(), packedWeights(r.filter, r.bias, r.d.ci, r.d.co), r.out.ptr(), r.d.ci, r.d.co, r.win.wo, r.lo, r.hi],
+      r.d.n * r.win.ho, flopsPerRow(r),
+    ),
+  },
+  /**
+   * Gather + plain GEMM beat the IGEMM's kh short runs of kw·ci for ci ≤ 4 from co = 16 (5–13 %;
+   * 3×3 over RGB to 64 channels, bench shape 2, 10–25 %; the 7×7 stride-2 stem, shape 7, 25 %) and
+   * for ci ≤ 8 from co = 64 (14–18 %); at ci = 8 with co ≤ 24, and from ci = 16, they tie or the
+   * IGEMM wins.
+   */
+  {
+    name: "im2col",
+    when: (g) => im2colPays(g.ci, g.co),
+    kernels: ["f32_im2col_nhwc", "f32_gemm_minmax_4x8_splat2_simd", "f32_gemm_minmax_6x8_splat_simd"],
+    packing: "gemm",
+    zeroFloats: () => 0,
+    run: runIm2col,
+  },
+  /**
+   * The general case. 6×8 with lane-shuffle broadcasts ran bench shapes 2 and 6–8 7–27 % faster
+   * than 4×8 with broadcast loads, interleaved (bench/tiles.mjs).
+   */
+  {
+    name: "igemm",
+    when: () => true,
+    kernels: ["f32_igemm_nhwc_minmax_6x8_splat_simd"],
+    packing: "gemm",
+    zeroFloats: (ci) => ci,
+    run: (r) => {
+      const { input, filter, bias, out, d, win, lo, hi } = r;
+      runRows(
+        "f32_igemm_nhwc_minmax_6x8_splat_simd",
+        [
+          input.ptr(), packedWeights(filter, bias, d.kh * d.kw * d.ci, d.co), zeros(backend().heap, d.ci), out.ptr(),
+          d.h, d.w, d.ci, win.ho, win.wo, d.co, d.kh, d.kw, win.sh, win.sw, win.dh, win.dw, win.padTop, win.padLeft, lo, hi,
+        ],
+        d.n * win.ho, flopsPerRow(r),
+      );
+    },
+  },
+];
+
+/** The path a conv of this geometry takes. */
+export function planConv2d(g: ConvGeometry): ConvPath {
+  return CONV_PATHS.find((p) => p.when(g))!;
+}
+
+/**
+ * Makes the long-lived data `path` needs (its packed weights, the zero row) before the caller
+ * allocates its output, so that freeing the output leaves no hole below them.
+ */
+export function prepareConv2d(path: ConvPath, filter: Tensor, bias: Tensor | undefined, d: Pick<ConvDims, "ci" | "co" | "kh" | "kw">): void {
+  if (path.packing === "gemm") packedWeights(filter, bias, d.kh * d.kw * d.ci, d.co);
+  if (path.packing === "winograd") winogradWeights(filter, d.ci, d.co);
+  const z = path.zeroFloats(d.ci);
+  if (z > 0) zeros(backend().heap, z);
+}
+
+/** Runs the conv of NHWC `input` into `out` on `path`. */
+export function runConv2d(
+  path: ConvPath, input: Tensor, filter: Tensor, bias: Tensor | undefined, out: Tensor,
+  d: ConvDims, win: Window2D, lo: number, hi: number,
+): void {
+  path.run({ input, filter, bias, out, d, win, lo, hi });
+}
+
+function runDirect1(r: ConvRun): void {
+  const { input, filter, bias, out, d, win, lo, hi } = r;
+  const b = bias ? backend().heap.f32[bias.ptr() >>> 2] : 0;
+  runRows(
+    "f32_conv2d_nhwc_c1_minmax_w8_simd",
+    [
+      input.ptr(), filter.ptr(), b, out.ptr(), d.h, d.w, win.ho, win.wo,
+      d.kh, d.kw, win.sh, win.dh, win.dw, win.padTop, win.padLeft, lo, hi,
+    ],
+    d.n * win.ho, flopsPerRow(r),
+  );
+}
+
+function runWinograd(r: ConvRun): void {
+  const { input, filter, bias, out, d, win, lo, hi } = r;
+  const heap = backend().heap;
+  const plan = winogradPlan(d.n, win.ho, win.wo, d.ci, d.co, getThreadsCount());
+  const u = winogradWeights(filter, d.ci, d.co);
+  const zero = zeros(heap, d.ci + 3);
+  const bytes = plan.units * plan.unitBytes;
+  const scratch = heap.alloc(bytes, "conv2d winograd scratch");
+  try {
+    runRows(
+      "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
+      [
+        input.ptr(), u, bias ? bias.ptr() : 0, zero, scratch, out.ptr(), d.n, d.h, d.w, d.ci,
+        win.ho, win.wo, d.co, win.padTop, win.padLeft, plan.groupRows, plan.parts, lo, hi,
+      ],
+      plan.units, (2 * flopsPerRow(r) * plan.groupRows) / plan.parts, // a tile-row is two output rows
+    );
+  } finally {
+    heap.free(scratch, bytes);
+  }
+}
+
+/**
+ * Few-channel path: per chunk of output rows, f32_im2col_nhwc gathers each pixel's K inputs
+ * into a scratch block, then the GEMM runs over it with one unbroken K loop. Both are
+ * row-parallel, and each output is one GEMM dot product of the same gathered values, so
+ * the result does not depend on the split.
+ */
+function runIm2col(r: ConvRun): void {
+  const { input, filter, bias, out, d, win, lo, hi } = r;
+  const heap = backend().heap;
+  const rows = d.n * win.ho;
+  const k = d.kh * d.kw * d.ci;
+  const packed = packedWeights(filter, bias, k, d.co);
+  const rowFloats = win.wo * k;
+  const perThread = Math.max(1, Math.floor(IM2COL_CHUNK_BYTES / (rowFloats * 4)));
+  const chunk = Math.min(rows, perThread * getThreadsCount());
+  const bytes = chunk * rowFloats * 4 + 16;
+  const col = heap.alloc(bytes, "conv2d im2col scratch");
+  try {
+    const outRowBytes = win.wo * d.co * 4;
+    for (let r0 = 0; r0 < rows; r0 += chunk) {
+      const n = Math.min(chunk, rows - r0);
+      runRows(
+        "f32_im2col_nhwc",
+        [
+          input.ptr(), col, d.h, d.w, d.ci, win.ho, win.wo,
+          d.kh, d.kw, win.sh, win.sw, win.dh, win.dw, win.padTop, win.padLeft, r0,
+        ],
+        n, rowFloats,
+      );
+      runRows(gemmFor(k), [col, packed, out.ptr() + r0 * outRowBytes, k, d.co, win.wo, lo, hi], n, 2 * win.wo * d.co * k);
+    }
+  } finally {
+    heap.free(col, bytes);
+  }
+}
