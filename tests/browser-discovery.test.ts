@@ -47,7 +47,7 @@ describe("vitest on a machine without a browser", () => {
     expect(lines[0]).toContain("CHROMIUM_PATH=");
     expect(r.stdout).not.toContain("[chromium");
   });
-  it.each([{ CI: "true" }, { SIMDCONV_REQUIRE_BROWSER: "1" }])("fails under %o", (extra) => {
+  it.each<Record<string, string>>([{ CI: "true" }, { SIMDCONV_REQUIRE_BROWSER: "1" }])("fails under %o", (extra) => {
     const r = list(extra);
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toContain("a browser is required here");

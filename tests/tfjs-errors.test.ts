@@ -58,7 +58,7 @@ function thrown(fn: () => unknown): Error {
 
 describe("error messages match tfjs's", () => {
   it.each(cases)("%s", (_name, call, cls) => {
-    const theirs = tf.tidy(() => thrown(() => call(tf as unknown as Lib)));
+    const theirs = thrown(() => tf.tidy(() => { call(tf as unknown as Lib); }));
     const ours = sc.tidy(() => thrown(() => call(sc)));
     expect(ours).toBeInstanceOf(cls);
     expect(ours.message).toBe(theirs.message);

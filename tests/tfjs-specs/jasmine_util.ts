@@ -35,7 +35,7 @@ function satisfies(testEnv: TestEnv, c?: Constraints): boolean {
 
 export function describeWithFlags(name: string, constraints: Constraints, tests: (env: TestEnv) => void): void {
   for (const testEnv of TEST_ENVS) {
-    env().setFlags(testEnv.flags ?? {});
+    env().setFlags((testEnv.flags ?? {}) as Parameters<ReturnType<typeof env>["setFlags"]>[0]);
     env().set("IS_TEST", true);
     if (!satisfies(testEnv, constraints)) continue;
     describe(`${name} ${testEnv.name} ${JSON.stringify(testEnv.flags ?? {})}`, () => {
