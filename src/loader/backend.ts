@@ -49,6 +49,24 @@ export interface Kernels {
     h: number, wd: number, ci: number, ho: number, wo: number, co: number,
     padTop: number, padLeft: number, outMin: number, outMax: number, r0: number, r1: number,
   ): void;
+  /** sigmoid over n floats; swish = 1 gives x·sigmoid(x). */
+  f32_vsigmoid_simd(x: number, y: number, n: number, swish: number): void;
+  f32_vtanh_simd(x: number, y: number, n: number): void;
+  /** x < 0 ? alpha·expm1(x) : beta·x (elu, selu). */
+  f32_velu_simd(x: number, y: number, n: number, alpha: number, beta: number): void;
+  f32_vlrelu_simd(x: number, y: number, n: number, alpha: number): void;
+  /** Rows [r0, r1) of c floats, slope alpha[j] for column j. */
+  f32_vprelu_simd(x: number, alpha: number, y: number, c: number, r0: number, r1: number): void;
+  /** Softmax over rows [r0, r1) of c floats. */
+  f32_softmax_simd(x: number, y: number, c: number, r0: number, r1: number): void;
+  /** Padding taps excluded from sum and count. Same geometry as f32_maxpool_nhwc_simd. */
+  f32_avgpool_nhwc_simd(
+    x: number, y: number, h: number, w: number, c: number, ho: number, wo: number,
+    fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number,
+    r0: number, r1: number,
+  ): void;
+  /** (x - mean[j])·scale[j] + offset[j] over rows [r0, r1) of c floats. */
+  f32_batchnorm_simd(x: number, mean: number, scale: number, offset: number, y: number, c: number, r0: number, r1: number): void;
 }
 
 /** A 1×1 conv as GEMM over the pixels of output rows [r0, r1). */
@@ -79,6 +97,14 @@ const REQUIRED_EXPORTS: (keyof Kernels)[] = [
   "f32_winograd_2x2_3x3_packw_hwio_x8",
   "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
   "f32_maxpool_2x2_nhwc_simd",
+  "f32_vsigmoid_simd",
+  "f32_vtanh_simd",
+  "f32_velu_simd",
+  "f32_vlrelu_simd",
+  "f32_vprelu_simd",
+  "f32_softmax_simd",
+  "f32_avgpool_nhwc_simd",
+  "f32_batchnorm_simd",
 ];
 
 export interface Backend {

@@ -1,21 +1,17 @@
 /**
  * conv2d and fused.conv2d: checks arguments, does the shape math, allocates the output and
- * calls the kernel. The bias and the activation run inside the kernel's tile.
+ * calls the kernel. The bias and relu/relu6 run inside the kernel's tile; the other
+ * activations as one pass over the output (fused_activation.ts).
  */
 import { prepareConv2d, runConv2d } from "./conv2d_kernels.js";
 import { empty, Tensor, toTensor, describe, type TensorLike } from "../tensor.js";
 import { pair, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
 import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
+import { activationBounds, checkActivationArgs, finishActivation, type Activation } from "./fused_activation.js";
+import { fusedMatMul } from "./mat_mul.js";
 
 export type DataFormat = "NHWC" | "NCHW";
-export type Activation = "linear" | "relu" | "relu6";
-
-/** Output clamp bounds that implement each fused activation. */
-const ACTIVATION_BOUNDS: Record<Activation, [number, number]> = {
-  linear: [-Infinity, Infinity],
-  relu: [0, Infinity],
-  relu6: [0, 6],
-};
+export type { Activation };
 
 export interface FusedConv2DArgs {
   x: Tensor | TensorLike;
@@ -27,6 +23,10 @@ export interface FusedConv2DArgs {
   dimRoundingMode?: DimRoundingMode;
   bias?: Tensor | TensorLike;
   activation?: Activation;
+  /** The slopes of activation 'prelu': one, or one per output channel (any shape that broadcasts). */
+  preluActivationWeights?: Tensor | TensorLike;
+  /** The slope of activation 'leakyrelu' (default 0.2). */
+  leakyreluAlpha?: number;
 }
 
 /**
@@ -53,7 +53,7 @@ function fusedConv2d<T extends Tensor>(args: FusedConv2DArgs): T {
   return conv2dImpl("fused.conv2d", args) as T;
 }
 
-export const fused = { conv2d: fusedConv2d };
+export const fused = { conv2d: fusedConv2d, matMul: fusedMatMul };
 
 /** Explicit pads come in the data format's order, as in TensorFlow; the shape math reads NHWC. */
 function padInNhwcOrder(pad: Padding, dataFormat: DataFormat): Padding {
@@ -74,9 +74,7 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
       throw new TypeError(`${op}: dataFormat must be 'NHWC' or 'NCHW', got ${describe(dataFormat)}`);
     }
     const activation = a.activation ?? "linear";
-    if (!Object.prototype.hasOwnProperty.call(ACTIVATION_BOUNDS, activation)) {
-      throw new TypeError(`${op}: activation must be 'linear', 'relu' or 'relu6', got ${describe(activation)}`);
-    }
+    const [lo, hi] = activationBounds(activation, op);
     const x = use(a.x, "x");
     const filter = use(a.filter, "filter");
     if (x.rank !== 4 && x.rank !== 3) {
@@ -111,7 +109,10 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
       }
     }
 
+    const prelu = activation === "prelu" && a.preluActivationWeights != null ? use(a.preluActivationWeights, "preluActivationWeights") : undefined;
+
     const outNhwc = [n, win.ho, win.wo, co];
+    checkActivationArgs(activation, prelu, a.leakyreluAlpha, outNhwc, op);
     const outShape = dataFormat === "NHWC" ? outNhwc : [n, co, win.ho, win.wo];
     const finalShape = x.rank === 4 ? outShape : outShape.slice(1);
     const dims = { n, h, w, ci, co, kh, kw };
@@ -120,9 +121,9 @@ function conv2dImpl(op: string, a: FusedConv2DArgs): Tensor {
     if (input !== x) owned.push(input);
     const out = empty(dataFormat === "NHWC" ? finalShape : outNhwc, op);
     if (out.size > 0) {
-      const [lo, hi] = ACTIVATION_BOUNDS[activation];
       try {
         runConv2d(input, filter, bias, out, dims, win, lo, hi);
+        finishActivation(out, activation, prelu, a.leakyreluAlpha, op);
       } catch (e) {
         out.dispose(); // scratch that could not be allocated: nothing is returned, so nothing may stay held
         throw e;

@@ -25,7 +25,7 @@ const IGEMM = "f32_igemm_nhwc_minmax_6x8_splat_simd";
  * and slower from K = 96 (README, performance).
  */
 const SPLAT2_MAX_K = 32;
-const gemmFor = (k: number) => (k <= SPLAT2_MAX_K ? "f32_gemm_minmax_4x8_splat2_simd" : "f32_gemm_minmax_6x8_splat_simd");
+export const gemmFor = (k: number) => (k <= SPLAT2_MAX_K ? "f32_gemm_minmax_4x8_splat2_simd" : "f32_gemm_minmax_6x8_splat_simd");
 
 export interface ConvDims {
   n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number;
@@ -44,7 +44,7 @@ interface PackedEntry {
 /** Packed weights per filter storage; a reshape shares the storage, so k and co are part of the key. */
 const packCache = new WeakMap<object, PackedEntry[]>();
 
-function packedBytes(k: number, co: number): number {
+export function packedBytes(k: number, co: number): number {
   return Math.ceil(co / NR) * (NR + NR * k) * 4;
 }
 
