@@ -92,7 +92,7 @@ function matMulImpl(op: string, args: FusedMatMulArgs): Tensor {
     if (k === 0) {
       // Empty sums: the bias (or 0) on every row, then the activation.
       const out = empty(outShape, op);
-      const f = heap.f32, base = out.ptr() >> 2, bv = bias?.dataSync();
+      const f = heap.f32, base = out.ptr() >>> 2, bv = bias?.dataSync();
       for (let i = 0; i < out.size; i++) f[base + i] = bv ? bv[i % n] : 0;
       backend().kernels.f32_vclamp_simd(out.ptr(), out.ptr(), out.size, lo, hi);
       return finish(out);
@@ -169,7 +169,7 @@ function transposeLast2(t: Tensor): Tensor {
   const [p, q] = [t.shape[r - 2], t.shape[r - 1]];
   const out = empty([...t.shape.slice(0, -2), q, p], "matMul");
   const f = out.storage!.heap.f32;
-  const src = t.ptr() >> 2, dst = out.ptr() >> 2;
+  const src = t.ptr() >>> 2, dst = out.ptr() >>> 2;
   const mats = t.size / (p * q || 1);
   for (let b = 0; b < mats; b++) {
     const s0 = src + b * p * q, d0 = dst + b * p * q;

@@ -136,7 +136,7 @@ function broadcastTo(alpha: Tensor, shape: number[]): Tensor {
   const ashape = [...new Array(Math.max(0, shape.length - alpha.rank)).fill(1), ...alpha.shape].slice(-shape.length);
   const out = empty(shape.slice(), "prelu");
   const f = out.storage!.heap.f32;
-  const base = out.ptr() >> 2;
+  const base = out.ptr() >>> 2;
   const idx = new Array(shape.length).fill(0);
   for (let i = 0; i < out.size; i++) {
     let j = 0;
