@@ -291,9 +291,12 @@ describe("the row-split ops give the same bits on 1 and 2 threads", () => {
     const one = outputs();
     await sc.init({ threads: 2 });
     const before = testing.pool()!.workerChunks;
-    const two = outputs();
+    // On a busy machine the calling thread may take every chunk of a round before the worker
+    // wakes; the worker must take part in one of a few rounds, and every round must agree.
+    for (let round = 0; round < 5 && testing.pool()!.workerChunks === before; round++) {
+      expectSameBits(one, outputs(), `2 threads, round ${round}`);
+    }
     expect(testing.pool()!.workerChunks).toBeGreaterThan(before);
-    expectSameBits(one, two, "2 threads");
     await sc.init({ threads: 1 });
   });
 });
