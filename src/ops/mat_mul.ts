@@ -8,6 +8,7 @@ import { backend } from "../loader/backend.js";
 import { describe, empty, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { gemmFor, packedBytes, packedWeights } from "./conv2d_kernels.js";
 import { runRows } from "./dispatch.js";
+import { namingOp } from "./conv2d.js";
 import { activationBounds, checkActivationArgs, finishActivation, type Activation } from "./fused_activation.js";
 
 export interface FusedMatMulArgs {
@@ -108,7 +109,7 @@ function matMulImpl(op: string, args: FusedMatMulArgs): Tensor {
       return finish(out);
     }
     scratchBytes = packedBytes(k, n);
-    scratch = heap.alloc(scratchBytes, "matMul packed b");
+    scratch = heap.alloc(scratchBytes, "packed b");
     const out = empty(outShape, op);
     const aIndex = batchIndex(batchA, batch), bIndex = batchIndex(batchB, batch);
     for (let i = 0; i < product(batch); i++) {
@@ -126,6 +127,8 @@ function matMulImpl(op: string, args: FusedMatMulArgs): Tensor {
       }
       return out;
     }
+  } catch (e) {
+    throw namingOp(op, e); // packing and scratch name themselves; say which op needed them
   } finally {
     if (scratch) heap.free(scratch, scratchBytes);
     for (const t of owned) t.dispose();

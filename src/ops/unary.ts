@@ -6,7 +6,7 @@
  * computed a chunk at a time into cache and copied out.
  */
 import { backend, type Kernels } from "../loader/backend.js";
-import { defer, describe, empty, Tensor, toTensor, type TensorLike } from "../tensor.js";
+import { defer, describe, empty, Tensor, toTensor, writablePtr, type TensorLike } from "../tensor.js";
 import { runRows } from "./dispatch.js";
 
 /** A kernel over n floats from x to y, its parameters bound. */
@@ -65,7 +65,7 @@ export interface PassOptions {
 export function activateInPlace(t: Tensor, activation: PassActivation, options: PassOptions = {}): void {
   const op = options.op ?? "activation";
   if (t.size === 0) return;
-  const p = t.view().byteOffset; // view(): deferred readers of t are computed before t changes
+  const p = writablePtr(t, "x", op);
   const k = backend().kernels;
   const n = t.size;
   switch (activation) {
