@@ -44,30 +44,24 @@ export function batchNorm<T extends Tensor>(
       period = lcm(period, p.size);
     }
     if (xt.size % period !== 0) {
-      throw new RangeError(
-        `${op}: x has ${xt.size} values, which the parameters' lengths (repeated along x) do not divide ` +
-          `(mean [${m.shape}], variance [${v.shape}]${o ? `, offset [${o.shape}]` : ""}${s ? `, scale [${s.shape}]` : ""})`,
-      );
+      throw new RangeError(`${op}: x has ${xt.size} values, which the lengths of mean, variance, offset and scale (repeated along x) do not divide`);
     }
     const out = empty(xt.shape.slice(), op);
     if (out.size === 0) return out as T;
+    // [mean | scale / √(variance + ε) | offset], each `period` long, in one block.
     const at = (p: Tensor | undefined, fill: number) => {
-      const d = p ? p.dataSync() : new Float32Array([fill]);
+      const d = p ? p.dataSync() : [fill];
       return (i: number) => d[i % d.length];
     };
     const [mv, vv, ov, sv] = [at(m, 0), at(v, 1), at(o, 0), at(s, 1)];
-    const folded = new Float32Array(period);
-    const means = new Float32Array(period);
-    const offsets = new Float32Array(period);
+    const folded = new Float32Array(3 * period);
     for (let i = 0; i < period; i++) {
-      folded[i] = sv(i) / Math.sqrt(vv(i) + varianceEpsilon);
-      means[i] = mv(i);
-      offsets[i] = ov(i);
+      folded[i] = mv(i);
+      folded[period + i] = sv(i) / Math.sqrt(vv(i) + varianceEpsilon);
+      folded[2 * period + i] = ov(i);
     }
-    const mt = use(tensor(means), "mean");
-    const ft = use(tensor(folded), "scale");
-    const ot = use(tensor(offsets), "offset");
-    runRows("f32_batchnorm_simd", [xt.ptr(), mt.ptr(), ft.ptr(), ot.ptr(), out.ptr(), period], xt.size / period, 3 * period);
+    const p = use(tensor(folded), "mean").ptr();
+    runRows("f32_batchnorm_simd", [xt.ptr(), p, p + 4 * period, p + 8 * period, out.ptr(), period], xt.size / period, 3 * period);
     return out as T;
   } finally {
     for (const t of owned) t.dispose();

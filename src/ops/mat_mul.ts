@@ -8,6 +8,8 @@ import { backend } from "../loader/backend.js";
 import { describe, empty, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { gemmFor, packedBytes, packedWeights } from "./conv2d_kernels.js";
 import { runRows } from "./dispatch.js";
+import { nchwToNhwc } from "./transpose.js";
+import { broadcastIndex } from "./unary.js";
 import { namingOp } from "./conv2d.js";
 import { activationBounds, checkActivationArgs, finishActivation, type Activation } from "./fused_activation.js";
 
@@ -51,8 +53,9 @@ function matMulImpl(op: string, args: FusedMatMulArgs): Tensor {
   try {
     const transposeA = args.transposeA ?? false;
     const transposeB = args.transposeB ?? false;
-    if (typeof transposeA !== "boolean") throw new TypeError(`${op}: transposeA must be a boolean, got ${describe(transposeA)}`);
-    if (typeof transposeB !== "boolean") throw new TypeError(`${op}: transposeB must be a boolean, got ${describe(transposeB)}`);
+    for (const [name, v] of [["transposeA", transposeA], ["transposeB", transposeB]]) {
+      if (typeof v !== "boolean") throw new TypeError(`${op}: ${name} must be a boolean, got ${describe(v)}`);
+    }
     const activation = args.activation ?? "linear";
     const [lo, hi] = activationBounds(activation, op);
     let a = use(args.a, "a");
@@ -87,9 +90,6 @@ function matMulImpl(op: string, args: FusedMatMulArgs): Tensor {
     checkActivationArgs(activation, prelu, args.leakyreluAlpha, outShape, op);
 
     if (product(outShape) === 0) return empty(outShape, op);
-    // The kernels read a as [m, k] rows and b as [k, n]: transposed operands are copied so.
-    if (transposeA) a = use(transposeLast2(a), "a");
-    if (transposeB) b = use(transposeLast2(b), "b");
     if (k === 0) {
       // Empty sums: the bias (or 0) on every row, then the activation.
       const out = empty(outShape, op);
@@ -98,6 +98,9 @@ function matMulImpl(op: string, args: FusedMatMulArgs): Tensor {
       backend().kernels.f32_vclamp_simd(out.ptr(), out.ptr(), out.size, lo, hi);
       return finish(out);
     }
+    // The kernels read a as [m, k] rows and b as [k, n]: transposed operands are copied so.
+    if (transposeA) a = use(transposeLast2(a, op), "a");
+    if (transposeB) b = use(transposeLast2(b, op), "b");
     const nA = product(batchA), nB = product(batchB);
     const gemm = gemmFor(k);
     const flops = 2 * n * k;
@@ -111,7 +114,7 @@ function matMulImpl(op: string, args: FusedMatMulArgs): Tensor {
     scratchBytes = packedBytes(k, n);
     scratch = heap.alloc(scratchBytes, "packed b");
     const out = empty(outShape, op);
-    const aIndex = batchIndex(batchA, batch), bIndex = batchIndex(batchB, batch);
+    const aIndex = broadcastIndex(batchA, batch), bIndex = broadcastIndex(batchB, batch);
     for (let i = 0; i < product(batch); i++) {
       backend().kernels.f32_packw_hwio_x8(b.ptr() + bIndex(i) * k * n * 4, bias ? bias.ptr() : 0, scratch, k, n);
       runRows(gemm, [a.ptr() + aIndex(i) * m * k * 4, scratch, out.ptr() + i * m * n * 4, k, n, 1, lo, hi], m, flops);
@@ -149,34 +152,8 @@ function broadcastShape(a: number[], b: number[], op: string): number[] {
   return out;
 }
 
-/** Maps an index into the broadcast batch to an index into `shape`'s batch. */
-function batchIndex(shape: number[], batch: number[]): (i: number) => number {
-  const s = [...new Array(batch.length - shape.length).fill(1), ...shape];
-  return (i) => {
-    let j = 0;
-    let rest = i;
-    let stride = 1;
-    for (let d = batch.length - 1; d >= 0; d--) {
-      const idx = rest % batch[d];
-      rest = (rest - idx) / batch[d];
-      if (s[d] !== 1) j += idx * stride;
-      stride *= s[d];
-    }
-    return j;
-  };
-}
-
-/** A copy with the last two axes swapped. */
-function transposeLast2(t: Tensor): Tensor {
-  const r = t.rank;
-  const [p, q] = [t.shape[r - 2], t.shape[r - 1]];
-  const out = empty([...t.shape.slice(0, -2), q, p], "matMul");
-  const f = out.storage!.heap.f32;
-  const src = t.ptr() >>> 2, dst = out.ptr() >>> 2;
-  const mats = t.size / (p * q || 1);
-  for (let b = 0; b < mats; b++) {
-    const s0 = src + b * p * q, d0 = dst + b * p * q;
-    for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) f[d0 + j * p + i] = f[s0 + i * q + j];
-  }
-  return out;
+/** A copy with the last two axes swapped: NCHW → NHWC with h = 1 does it. */
+function transposeLast2(t: Tensor, op: string): Tensor {
+  const [p, q] = t.shape.slice(-2);
+  return nchwToNhwc(t, [t.size / (p * q), p, 1, q], op);
 }

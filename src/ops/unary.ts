@@ -133,16 +133,29 @@ export function trailingPeriod(x: number[], a: number[], name: string, op: strin
 /** alpha repeated to `shape` (already checked to broadcast). */
 function broadcastTo(alpha: Tensor, shape: number[]): Tensor {
   const a = alpha.dataSync();
-  const ashape = [...new Array(Math.max(0, shape.length - alpha.rank)).fill(1), ...alpha.shape].slice(-shape.length);
+  const at = broadcastIndex(alpha.shape, shape);
   const out = empty(shape.slice(), "prelu");
   const f = out.storage!.heap.f32;
   const base = out.ptr() >>> 2;
-  const idx = new Array(shape.length).fill(0);
-  for (let i = 0; i < out.size; i++) {
-    let j = 0;
-    for (let d = 0; d < shape.length; d++) j = j * ashape[d] + (ashape[d] === 1 ? 0 : idx[d]);
-    f[base + i] = a[j];
-    for (let d = shape.length - 1; d >= 0 && ++idx[d] === shape[d]; d--) idx[d] = 0;
-  }
+  for (let i = 0; i < out.size; i++) f[base + i] = a[at(i)];
   return out;
+}
+
+/**
+ * Maps a flat index into `to` to the flat index of the element of `from` (a shape that
+ * broadcasts to `to`; extra leading axes of `from` are 1s) that it repeats.
+ */
+export function broadcastIndex(from: number[], to: number[]): (i: number) => number {
+  const s = [...new Array(Math.max(0, to.length - from.length)).fill(1), ...from].slice(from.length > to.length ? -to.length : 0);
+  return (i) => {
+    let j = 0;
+    let stride = 1;
+    for (let d = to.length - 1; d >= 0; d--) {
+      const idx = i % to[d];
+      i = (i - idx) / to[d];
+      if (s[d] !== 1) j += idx * stride;
+      stride *= s[d];
+    }
+    return j;
+  };
 }
