@@ -11,3 +11,10 @@ export { f32_igemm_nhwc_minmax_6x8_splat_simd } from "./f32-igemm/f32_igemm_nhwc
 export { f32_im2col_nhwc } from "./f32-im2col/f32_im2col_nhwc";
 export { f32_winograd_2x2_3x3_packw_hwio_x8, f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd } from "./f32-winograd/f32_winograd_2x2_3x3";
 export { f32_maxpool_2x2_nhwc_simd } from "./f32-maxpool/f32_maxpool_2x2_nhwc_simd";
+export { f32_vsigmoid_simd } from "./f32-vsigmoid/f32_vsigmoid_simd";
+export { f32_vtanh_simd } from "./f32-vtanh/f32_vtanh_simd";
+export { f32_velu_simd } from "./f32-velu/f32_velu_simd";
+export { f32_vlrelu_simd, f32_vprelu_simd } from "./f32-vlrelu/f32_vlrelu_simd";
+export { f32_softmax_simd } from "./f32-softmax/f32_softmax_simd";
+export { f32_avgpool_nhwc_simd } from "./f32-avgpool/f32_avgpool_nhwc_simd";
+export { f32_batchnorm_simd } from "./f32-batchnorm/f32_batchnorm_simd";

@@ -207,6 +207,17 @@ export function defer(out: Tensor, sources: Tensor[], job: DeferredJob): void {
   for (const src of s.pending.sources) (src.readers ??= new Set()).add(s);
 }
 
+/**
+ * @internal The address of `t`'s data for an op that writes it in place (an activation pass):
+ * computed if deferred, and deferred results that read it computed first. Unlike view(), it
+ * does not count as a view the caller may write through.
+ */
+export function writablePtr(t: Tensor, name: string, op: string): number {
+  const p = t.ptr(name, op);
+  materializeReaders(t.storage!);
+  return p;
+}
+
 /** @internal Whether a tensor's contents are still deferred (for tests). */
 export function isDeferred(t: Tensor): boolean {
   return !!t.storage?.pending;

@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { maxPoolRef, randomData, rng } from "./reference.js";
-import { init, maxPool, memory, relu, relu6, shutdownThreads, tensor, tidy, type Tensor } from "../src/index.js";
+import { avgPool, init, maxPool, memory, relu, relu6, shutdownThreads, sigmoid, softmax, tensor, tidy, type Tensor } from "../src/index.js";
 import { isDeferred } from "../src/tensor.js";
 import { backend } from "../src/loader/backend.js";
 
@@ -193,6 +193,13 @@ describe("a result never sees writes made after its op returned", () => {
     ["relu6", (x) => relu6(x), (x) => Float32Array.from(x, relu664)],
     ["maxPool 2×2", (x) => maxPool(x, 2, 2, "valid"), (x) => Float32Array.from(maxPoolRef(x, shape, [2, 2], [2, 2], "valid").y)],
     ["maxPool 3×3 same", (x) => maxPool(x, 3, 1, "same"), (x) => Float32Array.from(maxPoolRef(x, shape, [3, 3], [1, 1], "same").y)],
+    // The other deferring ops, against themselves on a fresh copy of the frame (tests/activations
+    // and tests/nn-ops check their values).
+    ...([
+      ["avgPool 3×3 same", (x: Tensor) => avgPool(x, 3, 1, "same")],
+      ["softmax", (x: Tensor) => softmax(x)],
+      ["sigmoid (unary.ts)", (x: Tensor) => sigmoid(x)],
+    ] as const).map(([name, op]) => [name, op, (x: Float32Array) => op(tensor(x, shape)).dataSync()] as [string, (x: Tensor) => Tensor, (x: Float32Array) => Float32Array]),
   ];
 
   it("covers every op that defers", async () => {
@@ -202,7 +209,7 @@ describe("a result never sees writes made after its op returned", () => {
     const deferring = readdirSync(dir, { recursive: true })
       .map(String)
       .filter((f) => f.endsWith(".ts") && /\bdefer\(/.test(readFileSync(new URL(f, dir), "utf8")));
-    expect(deferring.sort()).toEqual(["max_pool.ts", "relu.ts"]);
+    expect(deferring.sort()).toEqual(["avg_pool.ts", "max_pool.ts", "relu.ts", "softmax.ts", "unary.ts"]);
   });
 
   it.each(ops)("%s: the streaming pattern (one tensor, written through a view, frame after frame)", (_, op, ref) => {

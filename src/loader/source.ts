@@ -31,7 +31,7 @@ function chooseEmbedded(): { build: EmbeddedBuild; bytes: Uint8Array } {
     throw new Error(`simdconv: this entry point (for Cloudflare Workers) embeds no wasm; ${IMPORT_THE_MODULE}.`);
   }
   for (const build of embeddedBuilds) {
-    const bytes = decodeBase64(build.base64);
+    const bytes = build.bytes();
     if (WebAssembly.validate(bytes as BufferSource)) return { build, bytes };
   }
   throw new Error(
@@ -151,11 +151,4 @@ function checkMagic(bytes: Uint8Array, what: string): void {
         : ". ") +
       "Serve simdconv's .wasm file at that URL, or call init() without a wasm option to use the embedded build.",
   );
-}
-
-export function decodeBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }

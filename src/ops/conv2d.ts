@@ -1,22 +1,18 @@
 /**
  * conv2d and fused.conv2d: checks arguments, does the shape math, allocates the output and
- * calls the kernel. The bias and the activation run inside the kernel's tile.
+ * calls the kernel. The bias and relu/relu6 run inside the kernel's tile; the other
+ * activations as one pass over the output (fused_activation.ts).
  */
 import { convGeometry, planConv2d, prepareConv2d, runConv2d, type ConvPath } from "./conv2d_plan.js";
 import { describe } from "../errors.js";
 import { empty, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { allPositive, pair, tfjsName, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
 import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
+import { activationBounds, checkActivationArgs, finishActivation, type Activation } from "./fused_activation.js";
+import { fusedMatMul } from "./mat_mul.js";
 
 export type DataFormat = "NHWC" | "NCHW";
-export type Activation = "linear" | "relu" | "relu6";
-
-/** Output clamp bounds that implement each fused activation. */
-const ACTIVATION_BOUNDS: Record<Activation, [number, number]> = {
-  linear: [-Infinity, Infinity],
-  relu: [0, Infinity],
-  relu6: [0, 6],
-};
+export type { Activation };
 
 export interface FusedConv2DArgs {
   x: Tensor | TensorLike;
@@ -28,6 +24,10 @@ export interface FusedConv2DArgs {
   dimRoundingMode?: DimRoundingMode;
   bias?: Tensor | TensorLike;
   activation?: Activation;
+  /** The slopes of activation 'prelu': one, or one per output channel (any shape that broadcasts). */
+  preluActivationWeights?: Tensor | TensorLike;
+  /** The slope of activation 'leakyrelu' (default 0.2). */
+  leakyreluAlpha?: number;
 }
 
 /**
@@ -54,7 +54,7 @@ function fusedConv2d<T extends Tensor>(args: FusedConv2DArgs): T {
   return conv2dImpl("fused.conv2d", args) as T;
 }
 
-export const fused = { conv2d: fusedConv2d };
+export const fused = { conv2d: fusedConv2d, matMul: fusedMatMul };
 
 /** Explicit pads come in the data format's order, as in TensorFlow; the shape math reads NHWC. */
 function padInNhwcOrder(pad: Padding, dataFormat: DataFormat): Padding {
@@ -81,9 +81,7 @@ function conv2dImpl(op: string, a: FusedConv2DArgs, path?: ConvPath): Tensor {
       throw new TypeError(`Unknown dataFormat ${dataFormat}`); // tfjs's words
     }
     const activation = a.activation ?? "linear";
-    if (!Object.prototype.hasOwnProperty.call(ACTIVATION_BOUNDS, activation)) {
-      throw new TypeError(`${op}: activation must be 'linear', 'relu' or 'relu6', got ${describe(activation)}`);
-    }
+    const [lo, hi] = activationBounds(activation, op);
     const x = use(a.x, "x");
     const filter = use(a.filter, "filter");
     // Messages from here on are tfjs's where tfjs checks the same thing (rank 3 is taken as a
@@ -121,7 +119,10 @@ function conv2dImpl(op: string, a: FusedConv2DArgs, path?: ConvPath): Tensor {
       }
     }
 
+    const prelu = activation === "prelu" && a.preluActivationWeights != null ? use(a.preluActivationWeights, "preluActivationWeights") : undefined;
+
     const outNhwc = [n, win.ho, win.wo, co];
+    checkActivationArgs(activation, prelu, a.leakyreluAlpha, outNhwc, op);
     const outShape = dataFormat === "NHWC" ? outNhwc : [n, co, win.ho, win.wo];
     const finalShape = x.rank === 4 ? outShape : outShape.slice(1);
     const dims = { n, h, w, ci, co, kh, kw };
@@ -131,9 +132,9 @@ function conv2dImpl(op: string, a: FusedConv2DArgs, path?: ConvPath): Tensor {
     if (input !== x) owned.push(input);
     const out = empty(dataFormat === "NHWC" ? finalShape : outNhwc, op);
     if (out.size > 0) {
-      const [lo, hi] = ACTIVATION_BOUNDS[activation];
       try {
         runConv2d(plan, input, filter, bias, out, dims, win, lo, hi);
+        finishActivation(out, activation, prelu, a.leakyreluAlpha, op);
       } catch (e) {
         out.dispose(); // scratch that could not be allocated: nothing is returned, so nothing may stay held
         throw e;

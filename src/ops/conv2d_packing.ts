@@ -27,7 +27,7 @@ interface PackedEntry {
 /** Packed weights per filter storage; a reshape shares the storage, so k and co are part of the key. */
 const packCache = new WeakMap<object, PackedEntry[]>();
 
-function packedBytes(k: number, co: number): number {
+export function packedBytes(k: number, co: number): number {
   return Math.ceil(co / NR) * (NR + NR * k) * 4;
 }
 

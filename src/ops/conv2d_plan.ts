@@ -101,7 +101,7 @@ export function setWinogradMode(mode: WinogradMode): WinogradMode {
  * and slower from K = 96 (docs/kernels.md).
  */
 const SPLAT2_MAX_K = 32;
-const gemmFor = (k: number) => (k <= SPLAT2_MAX_K ? "f32_gemm_minmax_4x8_splat2_simd" : "f32_gemm_minmax_6x8_splat_simd");
+export const gemmFor = (k: number) => (k <= SPLAT2_MAX_K ? "f32_gemm_minmax_4x8_splat2_simd" : "f32_gemm_minmax_6x8_splat_simd");
 
 /**
  * Few input channels and enough output channels to share the gather (im2col's condition); see

@@ -7,7 +7,8 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  conv2d, createConv2d, fused, init, maxPool, memory, relu, relu6, shutdownThreads, tensor, type Tensor,
+  avgPool, batchNorm, conv2d, createConv2d, fused, init, matMul, maxPool, memory, prelu, relu, relu6, shutdownThreads,
+  sigmoid, softmax, tensor, tidy, type Tensor,
 } from "../../src/index.js";
 import { empty } from "../../src/tensor.js";
 import { backend } from "../../src/loader/backend.js";
@@ -66,6 +67,14 @@ const ops: [string, Run][] = [
   ["conv2d", (x, _, pw) => conv2d(x, pw, 1, "valid")], // 1×1: packed weights, then the output
   ["fused.conv2d", (x, f) => fused.conv2d({ x, filter: f, strides: 2, pad: "same", activation: "relu" })], // IGEMM
   ["createConv2d", (_, f) => createConv2d(f, { strides: 2, pad: "valid" })],
+  ["avgPool", (x) => avgPool(x, 2, 1, "same")],
+  ["sigmoid", (x) => sigmoid(x)],
+  ["softmax", (x) => softmax(x)],
+  ["prelu", (x) => prelu(x, [0.5])],
+  ["batchNorm", (x) => batchNorm(x, [0.5], [2])],
+  // Packed b, then the output; tidy disposes the reshapes, also when the op throws.
+  ["matMul", (x, _, pw) => tidy(() => matMul(x.reshape([1024, 16]), pw.reshape([16, 24])))],
+  ["fused.matMul", (x, _, pw) => tidy(() => fused.matMul({ a: x.reshape([1024, 16]), b: pw.reshape([16, 24]), activation: "sigmoid" }))],
 ];
 
 describe("an op that runs out of memory", () => {

@@ -1,0 +1,44 @@
+import { storeTail } from "../common";
+import { vexpNeg } from "../vexp";
+
+/**
+ * Softmax over rows of `c` floats, rows [r0, r1): y = e^(x - max) / Σ e^(x - max), as
+ * TensorFlow.js computes it. The max propagates NaN (f32x4.max), so a row holding NaN, or
+ * +Infinity (∞ - ∞), is all NaN, as there. Three passes over a row that stays in cache.
+ */
+export function f32_softmax_simd(x: usize, y: usize, c: i32, r0: i32, r1: i32): void {
+  const rowBytes = <usize>c << 2;
+  const tail = c & ~3;
+  for (let r = r0; r < r1; r++) {
+    const xr = x + <usize>r * rowBytes;
+    const yr = y + <usize>r * rowBytes;
+    let vm = f32x4.splat(-Infinity);
+    for (let j = 0; j < tail; j += 4) vm = f32x4.max(vm, v128.load(xr + (<usize>j << 2)));
+    let m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+    for (let j = tail; j < c; j++) m = max(m, load<f32>(xr + (<usize>j << 2)));
+    const vmax = f32x4.splat(m);
+    // e^(x - max) for whole vectors and the tail in one loop body (the tail loads a whole
+    // vector: blocks carry 16 bytes of slack), summing only the row's lanes.
+    let vs = f32x4.splat(0);
+    for (let j = 0; j < c; j += 4) {
+      const o = <usize>j << 2;
+      let e = vexpNeg(f32x4.sub(v128.load(xr + o), vmax));
+      if (j + 4 <= c) v128.store(yr + o, e);
+      else {
+        storeTail(yr + o, e, c - j);
+        e = v128.and(e, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(c - j)));
+      }
+      vs = f32x4.add(vs, e);
+    }
+    const s = (f32x4.extract_lane(vs, 0) + f32x4.extract_lane(vs, 1)) + (f32x4.extract_lane(vs, 2) + f32x4.extract_lane(vs, 3));
+    const vsum = f32x4.splat(s);
+    for (let j = 0; j < tail; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(yr + o, f32x4.div(v128.load(yr + o), vsum));
+    }
+    for (let j = tail; j < c; j++) {
+      const o = <usize>j << 2;
+      store<f32>(yr + o, load<f32>(yr + o) / s);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// The ops that trained models need besides conv2d and maxPool, on layer shapes from real
+// models, against tfjs-backend-wasm (XNNPACK, 1 thread in Node) in the same process on the
+// same inputs. Each timing includes reading the result back (dataSync), as a user does.
+//
+//   npm run build && flock /work/wt/bench.lock node --experimental-wasm-relaxed-simd bench/nn-ops.mjs [--runs 15]
+import { createRequire } from "node:module";
+import path from "node:path";
+import { median, option, random } from "./util.mjs";
+
+const require = createRequire(import.meta.url);
+const runs = Number(option("--runs", "15"));
+const sc = await import(new URL("../dist/index.js", import.meta.url).href);
+const tf = await import("@tensorflow/tfjs-core");
+const { setWasmPaths } = await import("@tensorflow/tfjs-backend-wasm");
+setWasmPaths(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm")) + path.sep);
+await tf.setBackend("wasm");
+
+const size = (s) => s.reduce((a, b) => a * b, 1);
+/** [name, shapes, ours(tensors), theirs(tensors)] */
+const cases = [
+  ["sigmoid 112×112×64", [[1, 112, 112, 64]], (x) => sc.sigmoid(x), (x) => tf.sigmoid(x)],
+  ["tanh 112×112×64", [[1, 112, 112, 64]], (x) => sc.tanh(x), (x) => tf.tanh(x)],
+  ["elu 112×112×64", [[1, 112, 112, 64]], (x) => sc.elu(x), (x) => tf.elu(x)],
+  ["leakyRelu 112×112×64", [[1, 112, 112, 64]], (x) => sc.leakyRelu(x, 0.1), (x) => tf.leakyRelu(x, 0.1)],
+  ["prelu 112×112×64", [[1, 112, 112, 64], [64]], (x, a) => sc.prelu(x, a), (x, a) => tf.prelu(x, a)],
+  ["softmax 64×1000", [[64, 1000]], (x) => sc.softmax(x), (x) => tf.softmax(x)],
+  ["avgPool 2×2/2 112×112×64", [[1, 112, 112, 64]], (x) => sc.avgPool(x, 2, 2, "valid"), (x) => tf.avgPool(x, 2, 2, "valid")],
+  ["avgPool 3×3/1 same 56×56×128", [[1, 56, 56, 128]], (x) => sc.avgPool(x, 3, 1, "same"), (x) => tf.avgPool(x, 3, 1, "same")],
+  ["batchNorm 56×56×128", [[1, 56, 56, 128], [128], [128], [128], [128]],
+    (x, m, v, o, s) => sc.batchNorm(x, m, v, o, s), (x, m, v, o, s) => tf.batchNorm(x, m, tf.abs(v), o, s)],
+  ["matMul 1×4096 · 4096×1000", [[1, 4096], [4096, 1000]], (a, b) => sc.matMul(a, b), (a, b) => tf.matMul(a, b)],
+  ["matMul 32×1024 · 1024×1024", [[32, 1024], [1024, 1024]], (a, b) => sc.matMul(a, b), (a, b) => tf.matMul(a, b)],
+  ["fused.matMul relu 256×512 · 512×512", [[256, 512], [512, 512], [512]],
+    (a, b, c) => sc.fused.matMul({ a, b, bias: c, activation: "relu" }), (a, b, c) => tf.fused.matMul({ a, b, bias: c, activation: "relu" })],
+  ["fused.matMul sigmoid 256×512 · 512×512", [[256, 512], [512, 512], [512]],
+    (a, b, c) => sc.fused.matMul({ a, b, bias: c, activation: "sigmoid" }), (a, b, c) => tf.fused.matMul({ a, b, bias: c, activation: "sigmoid" })],
+];
+
+function time(fn) {
+  for (let i = 0; i < 3; i++) fn(); // warm-up: tiering, packing caches
+  const t = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+
+console.log(`simdconv nn ops vs tfjs-backend-wasm — ${new Date().toISOString()} — Node ${process.version}, ${runs} runs, median ms (shared 2-core host)`);
+console.log("| op | simdconv ms | tfjs-wasm ms | tfjs-wasm / simdconv |\n|---|---|---|---|");
+for (const [name, shapes, ours, theirs] of cases) {
+  const data = shapes.map((s, i) => random(size(s), 7 + i));
+  const mine = data.map((d, i) => sc.tensor(d, shapes[i]));
+  const yours = data.map((d, i) => tf.tensor(d, shapes[i]));
+  const a = time(() => { const y = ours(...mine); y.dataSync(); y.dispose(); });
+  const b = time(() => tf.tidy(() => theirs(...yours).dataSync()));
+  console.log(`| ${name} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(b / a).toFixed(2)} |`);
+  sc.dispose(mine);
+  tf.dispose(yours);
+}
