@@ -212,7 +212,7 @@ describe("batchNorm", () => {
     const mean = randomData(c, rand), variance = randomData(c, rand).map((v) => Math.abs(v) + 0.1);
     const offset = randomData(c, rand), scale = randomData(c, rand);
     for (const [o, s] of [[offset, scale], [undefined, undefined], [offset, undefined], [undefined, [2]]] as const) {
-      const want = tf.tidy(() => tf.batchNorm(tf.tensor(x, shape), tf.tensor1d(mean), tf.tensor1d(variance), o && tf.tensor1d(o), s && tf.tensor1d(s), 0.01).dataSync());
+      const want = tf.tidy(() => tf.batchNorm(tf.tensor(x, shape), tf.tensor1d(mean), tf.tensor1d(variance), o && tf.tensor1d(o), s && tf.tensor1d(s as ArrayLike<number> as Float32Array), 0.01).dataSync());
       const y = sc.batchNorm(sc.tensor(x, shape), mean, variance, o, s, 0.01);
       expect(y.shape).toEqual(shape);
       expectClose(y.dataSync(), want, 8, `c=${c}`);

@@ -13,6 +13,11 @@ export function f32_avgpool_nhwc_simd(
   padTop: i32, padLeft: i32,
   r0: i32, r1: i32,
 ): void {
+  assert(x != 0);
+  assert(h > 0 && w > 0 && c > 0 && ho >= 0 && wo >= 0);
+  assert(fh > 0 && fw > 0 && sh > 0 && sw > 0);
+  assert(padTop >= 0 && padLeft >= 0);
+  assert(0 <= r0 && r0 <= r1);
   const pixelBytes = <usize>c << 2;
   for (let r = r0; r < r1; r++) {
     const b = r / ho;

@@ -8,6 +8,9 @@ import { storeTail } from "../common";
 export function f32_batchnorm_simd(
   x: usize, mean: usize, scale: usize, offset: usize, y: usize, c: i32, r0: i32, r1: i32,
 ): void {
+  assert(x != 0 && mean != 0 && scale != 0 && y != 0);
+  assert(c > 0);
+  assert(0 <= r0 && r0 <= r1);
   const rowBytes = <usize>c << 2;
   for (let r = r0; r < r1; r++) {
     const xr = x + <usize>r * rowBytes;

@@ -7,6 +7,9 @@ import { vexpNeg } from "../vexp";
  * +Infinity (∞ - ∞), is all NaN, as there. Three passes over a row that stays in cache.
  */
 export function f32_softmax_simd(x: usize, y: usize, c: i32, r0: i32, r1: i32): void {
+  assert(x != 0 && y != 0);
+  assert(c > 0);
+  assert(0 <= r0 && r0 <= r1);
   const rowBytes = <usize>c << 2;
   const tail = c & ~3;
   for (let r = r0; r < r1; r++) {

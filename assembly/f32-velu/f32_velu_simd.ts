@@ -7,6 +7,8 @@ import { vexpm1 } from "../vexp";
  * -Infinity gives -alpha. x and y may alias.
  */
 export function f32_velu_simd(x: usize, y: usize, n: i32, alpha: f32, beta: f32): void {
+  assert(x != 0 && y != 0);
+  assert(n >= 0);
   const va = f32x4.splat(alpha);
   const vb = f32x4.splat(beta);
   for (let i = 0; i < n; i += 4) {

@@ -8,6 +8,8 @@ import { storeTail } from "../common";
 
 /** Leaky ReLU with one slope over `n` floats; x and y may alias. */
 export function f32_vlrelu_simd(x: usize, y: usize, n: i32, alpha: f32): void {
+  assert(x != 0 && y != 0);
+  assert(n >= 0);
   const va = f32x4.splat(alpha);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -21,6 +23,9 @@ export function f32_vlrelu_simd(x: usize, y: usize, n: i32, alpha: f32): void {
  * split across threads). x and y may alias.
  */
 export function f32_vprelu_simd(x: usize, alpha: usize, y: usize, c: i32, r0: i32, r1: i32): void {
+  assert(x != 0 && alpha != 0 && y != 0);
+  assert(c > 0);
+  assert(0 <= r0 && r0 <= r1);
   const rowBytes = <usize>c << 2;
   for (let r = r0; r < r1; r++) {
     const xr = x + <usize>r * rowBytes;

@@ -7,9 +7,11 @@ import { vexpNeg } from "../vexp";
  * 1 / (1 + e), otherwise e / (1 + e). NaN stays NaN; ±Infinity give 1 and 0 (swish: +∞, and
  * NaN for -∞, since -∞·0 is NaN in TensorFlow's formula too). x and y may alias.
  */
-export function f32_vsigmoid_simd(x: usize, y: usize, n: i32, swish: bool): void {
+export function f32_vsigmoid_simd(x: usize, y: usize, n: i32, swish: i32): void {
+  assert(x != 0 && y != 0);
+  assert(n >= 0);
   const one = f32x4.splat(1);
-  const byX = i32x4.splat(swish ? -1 : 0);
+  const byX = i32x4.splat(swish != 0 ? -1 : 0);
   // One loop body for whole vectors and the tail (a whole-vector load: blocks carry 16 bytes
   // of slack); the exp polynomial is then in the module once.
   for (let i = 0; i < n; i += 4) {

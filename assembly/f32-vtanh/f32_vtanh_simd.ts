@@ -7,6 +7,8 @@ import { vexpm1 } from "../vexp";
  * is -1 in float32). NaN stays NaN, ±0 keep their sign, ±Infinity give ±1. x and y may alias.
  */
 export function f32_vtanh_simd(x: usize, y: usize, n: i32): void {
+  assert(x != 0 && y != 0);
+  assert(n >= 0);
   for (let i = 0; i < n; i += 4) {
     const v = v128.load(x + (<usize>i << 2)); // whole vectors, the tail too: blocks carry slack
     const m = vexpm1(f32x4.pmax(f32x4.mul(f32x4.abs(v), f32x4.splat(-2)), f32x4.splat(-20)));

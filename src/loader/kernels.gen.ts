@@ -125,6 +125,66 @@ export interface Kernels {
     x: usize, y: usize, h: i32, w: i32, c: i32, ho: i32, wo: i32, sh: i32, sw: i32, r0: i32,
     r1: i32,
   ): void;
+  /**
+   * y[i] = sigmoid(x[i]) = 1 / (1 + e^-x) over `n` floats, or with `swish` set, Keras's swish
+   * (SiLU) x·sigmoid(x). (assembly/f32-vsigmoid/f32_vsigmoid_simd.ts)
+   */
+  f32_vsigmoid_simd(
+    x: usize, y: usize, n: i32, swish: i32,
+  ): void;
+  /**
+   * y[i] = tanh(x[i]) over `n` floats, as sign(x)·(-m / (2 + m)) with m = expm1(-2|x|): no
+   * cancellation near 0, nothing to overflow for large |x| (m is clamped at expm1(-20), which is -1
+   * in float32). (assembly/f32-vtanh/f32_vtanh_simd.ts)
+   */
+  f32_vtanh_simd(
+    x: usize, y: usize, n: i32,
+  ): void;
+  /**
+   * ELU family over `n` floats: x < 0 ? alpha·expm1(x) : beta·x, as TensorFlow.js writes elu (alpha
+   * = beta = 1) and selu (alpha = scale·α, beta = scale), so -0 gives -0.
+   * (assembly/f32-velu/f32_velu_simd.ts)
+   */
+  f32_velu_simd(
+    x: usize, y: usize, n: i32, alpha: f32, beta: f32,
+  ): void;
+  /**
+   * Leaky ReLU with one slope over `n` floats; x and y may alias.
+   * (assembly/f32-vlrelu/f32_vlrelu_simd.ts)
+   */
+  f32_vlrelu_simd(
+    x: usize, y: usize, n: i32, alpha: f32,
+  ): void;
+  /**
+   * PReLU: rows of `c` floats, slope alpha[j] for column j, over rows [r0, r1) (so calls can be
+   * split across threads). (assembly/f32-vlrelu/f32_vlrelu_simd.ts)
+   */
+  f32_vprelu_simd(
+    x: usize, alpha: usize, y: usize, c: i32, r0: i32, r1: i32,
+  ): void;
+  /**
+   * Softmax over rows of `c` floats, rows [r0, r1): y = e^(x - max) / Σ e^(x - max), as
+   * TensorFlow.js computes it. (assembly/f32-softmax/f32_softmax_simd.ts)
+   */
+  f32_softmax_simd(
+    x: usize, y: usize, c: i32, r0: i32, r1: i32,
+  ): void;
+  /**
+   * Average pooling over NHWC, vectorised over channels, for output rows [r0, r1) of the flattened
+   * (batch × outHeight) range. (assembly/f32-avgpool/f32_avgpool_nhwc_simd.ts)
+   */
+  f32_avgpool_nhwc_simd(
+    x: usize, y: usize, h: i32, w: i32, c: i32, ho: i32, wo: i32, fh: i32, fw: i32, sh: i32,
+    sw: i32, padTop: i32, padLeft: i32, r0: i32, r1: i32,
+  ): void;
+  /**
+   * Batch normalisation at inference over rows of `c` floats, rows [r0, r1): y = (x -
+   * mean[j])·scale[j] + offset[j], where the caller folds scale = γ / √(variance + ε) in float64.
+   * (assembly/f32-batchnorm/f32_batchnorm_simd.ts)
+   */
+  f32_batchnorm_simd(
+    x: usize, mean: usize, scale: usize, offset: usize, y: usize, c: i32, r0: i32, r1: i32,
+  ): void;
 }
 
 /** The kernels whose last two parameters are a range [r0, r1) (or [u0, u1)) that runRows splits. */
@@ -138,7 +198,11 @@ export type RowKernel =
   | "f32_igemm_nhwc_minmax_6x8_splat_simd"
   | "f32_im2col_nhwc"
   | "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd"
-  | "f32_maxpool_2x2_nhwc_simd";
+  | "f32_maxpool_2x2_nhwc_simd"
+  | "f32_vprelu_simd"
+  | "f32_softmax_simd"
+  | "f32_avgpool_nhwc_simd"
+  | "f32_batchnorm_simd";
 
 /** Every export a module must have to be simdconv's, checked when it is instantiated. */
 export const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
@@ -155,4 +219,12 @@ export const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
   "f32_winograd_2x2_3x3_packw_hwio_x8",
   "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
   "f32_maxpool_2x2_nhwc_simd",
+  "f32_vsigmoid_simd",
+  "f32_vtanh_simd",
+  "f32_velu_simd",
+  "f32_vlrelu_simd",
+  "f32_vprelu_simd",
+  "f32_softmax_simd",
+  "f32_avgpool_nhwc_simd",
+  "f32_batchnorm_simd",
 ];

@@ -31,7 +31,7 @@ export function avgPool<T extends Tensor>(
         rows,
         rowFloats,
         run: (dst, r0, r1) => backend().kernels.f32_avgpool_nhwc_simd(src, dst - r0 * rowFloats * 4, ...(geometry as Geometry), r0, r1),
-        all: (dst) => runRows("f32_avgpool_nhwc_simd", [src, dst, ...geometry], rows, rowFloats * win.kh * win.kw),
+        all: (dst) => runRows("f32_avgpool_nhwc_simd", [src, dst, ...(geometry as Geometry)], rows, rowFloats * win.kh * win.kw),
       });
     }
     return out as T;
