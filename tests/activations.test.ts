@@ -210,10 +210,10 @@ describe("no writes past a result's end", () => {
 
 describe("bad arguments", () => {
   it("name the parameter", () => {
-    for (const op of unary) expect(() => sc[op]("nope" as never)).toThrow(new RegExp(`^${op}: x must be a Tensor`));
+    for (const op of unary) expect(() => sc[op]("nope" as never)).toThrow(new RegExp(`^Argument 'x' passed to '${op}' must be`));
     expect(() => sc.leakyRelu([1], "0.1" as never)).toThrow(TypeError);
     expect(() => sc.leakyRelu([1], "0.1" as never)).toThrow(/leakyRelu: alpha must be a number/);
-    expect(() => sc.prelu([1], {} as never)).toThrow(/prelu: alpha must be a Tensor/);
+    expect(() => sc.prelu([1], {} as never)).toThrow(/'alpha' passed to 'prelu' must be a Tensor/);
     expect(() => sc.softmax([[1, 2]], 0)).toThrow(RangeError);
     expect(() => sc.softmax([[1, 2]], 0)).toThrow("Softmax along a non-last dimension is not yet supported. Logits was rank 2 and dim was 0");
     expect(() => sc.softmax([[1, 2]], 1.5)).toThrow(/softmax: dim must be an integer/);
