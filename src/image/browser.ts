@@ -15,7 +15,7 @@ export * from "./common.js";
 
 /** Anything a 2-D canvas can draw. */
 export type PixelSource = ImageData | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap;
-type AnyCanvas = HTMLCanvasElement | OffscreenCanvas;
+export type AnyCanvas = HTMLCanvasElement | OffscreenCanvas;
 
 function scratchCanvas(width: number, height: number): AnyCanvas {
   if (typeof OffscreenCanvas !== "undefined") return new OffscreenCanvas(width, height);
@@ -62,10 +62,16 @@ export function toImageData(image: Tensor | Raster, options?: ToRasterOptions): 
   return new ImageData(pixels, r.width, r.height);
 }
 
-/** Draws a tensor, feature map or raster on a canvas (resized to fit it), or on a new one. */
-export function toCanvas<C extends AnyCanvas = HTMLCanvasElement>(image: Tensor | Raster, canvas?: C, options?: ToRasterOptions): C {
+/**
+ * Draws a tensor, feature map or raster on the given canvas (resized to fit it), or on a new
+ * one: an OffscreenCanvas where the platform has it (to show it, draw it onto a canvas in the
+ * page, or pass that canvas here), else an HTMLCanvasElement.
+ */
+export function toCanvas<C extends AnyCanvas>(image: Tensor | Raster, canvas: C, options?: ToRasterOptions): C;
+export function toCanvas(image: Tensor | Raster, canvas?: AnyCanvas, options?: ToRasterOptions): AnyCanvas;
+export function toCanvas(image: Tensor | Raster, canvas?: AnyCanvas, options?: ToRasterOptions): AnyCanvas {
   const data = toImageData(image, options);
-  const target = (canvas ?? scratchCanvas(data.width, data.height)) as C;
+  const target = canvas ?? scratchCanvas(data.width, data.height);
   target.width = data.width;
   target.height = data.height;
   context2d(target).putImageData(data, 0, 0);

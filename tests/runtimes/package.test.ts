@@ -3,7 +3,7 @@
  * consumer through the exports map.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -68,6 +68,42 @@ describe("package shape", () => {
     }
   });
 
+  it("holds only what users need: the licence, the README, the builds and their declarations", async () => {
+    const packed = JSON.parse(await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root }));
+    const files: string[] = packed[0].files.map((f: { path: string }) => f.path);
+    expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json"]));
+    expect(files.filter((f) => !/^(dist|build)\//.test(f)).sort()).toEqual(["LICENSE", "README.md", "package.json"]);
+    // Every declaration file shipped is reached from a "types" entry of the exports map.
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    const reached = new Set<string>();
+    const visit = (file: string): void => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      const text = readFileSync(join(root, file), "utf8");
+      for (const [, spec] of text.matchAll(/(?:from|import\()\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+        visit(join(dirname(file), spec.replace(/\.js$/, ".d.ts")));
+      }
+    };
+    const types: string[] = [];
+    const collect = (v: unknown, key = ""): void => {
+      if (typeof v === "string" && key === "types") types.push(v.replace(/^\.\//, ""));
+      else if (v && typeof v === "object") for (const [k, e] of Object.entries(v)) collect(e, k);
+    };
+    collect(pkg.exports);
+    types.forEach(visit);
+    const shipped = files.filter((f) => f.endsWith(".d.ts"));
+    expect([...reached].filter((f) => !shipped.includes(f))).toEqual([]);
+    // The embedded builds' declarations (64 KB of base64 types) and the CLI's reach nothing.
+    expect(shipped.filter((f) => f.endsWith(".gen.d.ts") || f.startsWith("dist/cli/"))).toEqual([]);
+  });
+
+  it("can be required from CommonJS on this Node (require of ES modules: Node 20.19+, 22.12+)", async () => {
+    const out = await run(process.execPath, ["-e", `const { relu, tensor } = require("simdconv");
+const { kernelZoo } = require("simdconv/image");
+console.log(JSON.stringify([...relu(tensor([-1, 2])).dataSync(), kernelZoo().length > 0]));`]);
+    expect(JSON.parse(out)).toEqual([0, 2, true]);
+  });
+
   it.each(["index.js", "workerd.js"])("dist/%s locates nothing: no import.meta, no static import of a Node builtin", (file) => {
     // import.meta.url is undefined in some edge runtimes, and a builtin import breaks browser bundles.
     const js = readFileSync(join(root, "dist", file), "utf8");
@@ -78,7 +114,7 @@ describe("package shape", () => {
 });
 
 describe("declarations", () => {
-  it.each(["nodenext", "bundler"])("compile a strict consumer (moduleResolution %s)", async (mode) => {
+  it.each(["nodenext", "node16", "bundler"])("compile a strict consumer (moduleResolution %s)", async (mode) => {
     await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", `types/tsconfig.${mode}.json`]);
   });
 });

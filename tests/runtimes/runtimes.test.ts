@@ -3,7 +3,7 @@
  * process, through the exports map), Deno, Bun, an esbuild bundle alone in a directory, and
  * Cloudflare's workerd serving the README's Worker over 127.0.0.1.
  */
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +77,32 @@ describe("esbuild", () => {
       expect(readdirSync(dir).sort()).toEqual(["edges.bundle.mjs", "smoke.bundle.mjs"]);
       expect(lastJson(await run(process.execPath, ["smoke.bundle.mjs"], { cwd: dir }))).toHaveLength(SMOKE_CHECKS);
       expect(lastJson(await run(process.execPath, ["edges.bundle.mjs"], { cwd: dir }))).toEqual(expectedEdges());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the README's Node bundling recipe", () => {
+  it("bundles a program that uses simdconv/image into one file that runs alone", async () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const command = /```sh\n(npx esbuild edges\.mjs[^\n]*\\\n[^\n]*)\n/.exec(readme)?.[1];
+    expect(command, "the README's esbuild command").toBeDefined();
+    const dir = tempDir("esbuild-image");
+    try {
+      writeFileSync(join(dir, "edges.mjs"), `import { tensor } from "simdconv";
+import { encodePng, decodeImage } from "simdconv/image";
+const t = tensor([0, 0.5, 1, 0.25], [2, 2, 1]);
+const back = decodeImage(encodePng(t, { normalize: [0, 1], colormap: "gray" }), { channels: "gray" });
+console.log(JSON.stringify([...back.dataSync()].map((v) => Math.round(v * 4) / 4)));
+`);
+      mkdirSync(join(dir, "node_modules"));
+      symlinkSync(root, join(dir, "node_modules/simdconv"), "dir");
+      await run("sh", ["-c", command!.replace(/^npx esbuild/, JSON.stringify(bin("esbuild")))], { cwd: dir });
+      const alone = join(dir, "alone");
+      mkdirSync(alone);
+      renameSync(join(dir, "edges.bundle.mjs"), join(alone, "edges.bundle.mjs"));
+      expect(lastJson(await run(process.execPath, ["edges.bundle.mjs"], { cwd: alone }))).toEqual([0, 0.5, 1, 0.25]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@
 import * as tf from "simdconv";
 import { conv2d, fused, init, maxPool, relu, relu6, tensor, tidy, type Capabilities, type Tensor } from "simdconv";
 import wasm from "simdconv/wasm/simdconv-simd.wasm";
+import { readImage, writePng, kernelTensor, resolveKernel } from "simdconv/image";
 
 const module: WebAssembly.Module = wasm;
 
@@ -28,5 +29,7 @@ export async function main(): Promise<number[]> {
   conv2d(x, w);
   // @ts-expect-error dataSync returns a Float32Array
   const wrong: string = x.dataSync();
+  const photo: Tensor = await readImage("photo.png", { channels: "gray", batch: true });
+  await writePng("edges.png", conv2d(photo, kernelTensor(resolveKernel("edge").values), 1, "same"));
   return [...shape, ...data, info.numTensors, flags.length, wrong.length];
 }
