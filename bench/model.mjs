@@ -4,7 +4,7 @@
 //   tfjs-layers on tfjs-backend-wasm, 1 thread;
 //   onnxruntime-web, 1 thread, the same network built as ONNX in code (bench/onnx.mjs).
 // Also: load time (parse, dequantize, pack) against reading the shards, and wasm memory.
-//   flock /work/wt/bench.lock node --experimental-wasm-relaxed-simd bench/model.mjs [--reps 7]
+//   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/model.mjs [--reps 7]
 import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";

@@ -2,7 +2,7 @@
 // models, against tfjs-backend-wasm (XNNPACK, 1 thread in Node) in the same process on the
 // same inputs. Each timing includes reading the result back (dataSync), as a user does.
 //
-//   npm run build && flock /work/wt/bench.lock node --experimental-wasm-relaxed-simd bench/nn-ops.mjs [--runs 15]
+//   npm run build && flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/nn-ops.mjs [--runs 15]
 import { createRequire } from "node:module";
 import path from "node:path";
 import { median, option, random } from "./util.mjs";

@@ -1,6 +1,6 @@
 // 2 threads vs 1 thread of our own, on the bench's large convs and the edge filter.
 // Run it under the shared lock so other work does not skew the ratio:
-//   flock /work/wt/bench.lock npm run bench:threads [-- --reps 15] [-- --cutoff | --switch]
+//   flock /tmp/simdconv-bench.lock npm run bench:threads [-- --reps 15] [-- --cutoff | --switch]
 // --cutoff instead times small convs around the split threshold (MIN_SPLIT_FLOPS);
 // --switch the first ops after the thread count changes.
 import * as sc from "../dist/index.js";
