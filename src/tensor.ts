@@ -8,6 +8,7 @@
 import { backend } from "./loader/backend.js";
 import { Heap } from "./memory/heap.js";
 import { describe } from "./errors.js";
+import { formatTensor } from "./tensor_format.js";
 
 export type Rank = number;
 export type DataType = "float32";
@@ -172,13 +173,14 @@ export class Tensor {
     }
   }
 
-  toString(): string {
+  /** tfjs's text form; long axes show their first and last 3 entries. */
+  toString(verbose = false): string {
     if (!this.storage) return `Tensor (disposed) shape [${this.shape}]`;
-    return `Tensor float32 [${this.shape}]\n${JSON.stringify(this.arraySync())}`;
+    return formatTensor(this.dataSync(), this.shape, verbose);
   }
 
-  print(): void {
-    console.log(this.toString());
+  print(verbose = false): void {
+    console.log(this.toString(verbose));
   }
 }
 

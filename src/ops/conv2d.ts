@@ -119,11 +119,17 @@ function conv2dImpl(op: string, a: FusedConv2DArgs, path?: ConvPath): Tensor {
       }
     }
 
-    const prelu = activation === "prelu" && a.preluActivationWeights != null ? use(a.preluActivationWeights, "preluActivationWeights") : undefined;
+    let prelu = activation === "prelu" && a.preluActivationWeights != null ? use(a.preluActivationWeights, "preluActivationWeights") : undefined;
+    // As tfjs: in NCHW, 1-D slopes are per channel, [co] read as [co, 1, 1].
+    if (prelu && dataFormat === "NCHW" && prelu.rank === 1 && prelu.size !== 1) {
+      prelu = prelu.reshape([prelu.size, 1, 1]);
+      owned.push(prelu);
+    }
 
     const outNhwc = [n, win.ho, win.wo, co];
-    checkActivationArgs(activation, prelu, a.leakyreluAlpha, outNhwc, op);
     const outShape = dataFormat === "NHWC" ? outNhwc : [n, co, win.ho, win.wo];
+    // tfjs broadcasts the activation's weights against the output in its own layout.
+    checkActivationArgs(activation, prelu, a.leakyreluAlpha, outShape, op);
     const finalShape = x.rank === 4 ? outShape : outShape.slice(1);
     const dims = { n, h, w, ci, co, kh, kw };
     const plan = path ?? planConv2d(convGeometry(filter.shape, strides, dilations, a.pad));
@@ -134,7 +140,7 @@ function conv2dImpl(op: string, a: FusedConv2DArgs, path?: ConvPath): Tensor {
     if (out.size > 0) {
       try {
         runConv2d(plan, input, filter, bias, out, dims, win, lo, hi);
-        finishActivation(out, activation, prelu, a.leakyreluAlpha, op);
+        if (dataFormat === "NHWC") finishActivation(out, activation, prelu, a.leakyreluAlpha, op);
       } catch (e) {
         out.dispose(); // scratch that could not be allocated: nothing is returned, so nothing may stay held
         throw e;
@@ -143,6 +149,12 @@ function conv2dImpl(op: string, a: FusedConv2DArgs, path?: ConvPath): Tensor {
     if (dataFormat === "NHWC") return out;
     owned.push(out);
     const nchw = nhwcToNchw(out, outNhwc, op);
+    try {
+      finishActivation(nchw, activation, prelu, a.leakyreluAlpha, op);
+    } catch (e) {
+      nchw.dispose();
+      throw e;
+    }
     if (x.rank === 3) {
       owned.push(nchw);
       return nchw.reshape(finalShape);

@@ -36,22 +36,8 @@ const SPECS: [file: string, ops: string[], only?: string][] = [
   ["ops/batchnorm_test.js", ["batchNorm"]],
 ];
 
-/** Whether simdconv's fused.conv2d refuses an activation tfjs has (the README lists the ones it takes). */
-function refusesActivation(activation: string): boolean {
-  try {
-    sc.tidy(() => sc.fused.conv2d({ x: [[[1]]], filter: [[[[1]]]], strides: 1, pad: "valid", activation: activation as never }));
-    return false;
-  } catch {
-    return true;
-  }
-}
-const refused = ["prelu", "leakyrelu", "elu", "sigmoid"].filter(refusesActivation);
-
 /** Why a spec is not run, by its full name; the first rule that matches wins. */
 const SKIPS: [RegExp, string][] = [
-  ...(refused.length
-    ? [[new RegExp(`^fused conv2d .*\\b(${refused.join("|")})\\b`, "i"), `fused activation ${refused.join("/")}: README, Differences: "Bias and activations ... activations are linear, relu and relu6"`] as [RegExp, string]]
-    : []),
   [/grad|gradient|derivative|\bdx\b|backprop/i, "gradients: simdconv has no autodiff"],
   [/int32|bool|string|complex|dtype/i, "non-float32 dtype: simdconv holds float32 only (README, Differences: \"float32 only\")"],
 ];
