@@ -13,7 +13,7 @@ const chromium = () => ({
 /** Pages served without COOP/COEP, where threads must fall back and say why. */
 const notIsolated = ["tests/browser/threads-not-isolated.test.ts"];
 /** Suites that drive other processes (runtimes, bundlers, the CLI, the web page). */
-const integration = ["tests/runtimes/**", "tests/browser-discovery.test.ts", "tests/kernels/generated.test.ts", "tests/readme.test.ts", "tests/cli.test.ts", "tests/web.test.ts", "tests/image/package.test.ts"];
+const integration = ["tests/runtimes/**", "tests/build/generated.test.ts", "tests/readme.test.ts", "tests/cli/**", "tests/web/**", "tests/image/package.test.ts"];
 
 // Without a browser the browser projects are left out with one line saying how to add them;
 // under CI (or SIMDCONV_REQUIRE_BROWSER=1) a missing browser fails the run instead.

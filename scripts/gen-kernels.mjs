@@ -1,7 +1,7 @@
 // Generates src/loader/kernels.gen.ts, the TypeScript binding of the wasm module: the typed
 // `Kernels` interface (parameter names and AssemblyScript types) and REQUIRED_EXPORTS, read from
 // the exports of assembly/index.ts and the signatures in the files they come from. The output
-// is committed; `npm run build` rewrites it and tests/kernels/bindings.test.ts fails when the
+// is committed; `npm run build` rewrites it and tests/build/bindings.test.ts fails when the
 // committed file is stale. Run by hand: `node scripts/gen-kernels.mjs`.
 import { readFileSync, writeFileSync } from "node:fs";
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { conv2dRef, maxPoolRef } from "./reference.js";
+import { conv2dRef, maxPoolRef } from "./helpers/reference.js";
 
 const root = new URL("..", import.meta.url).pathname;
 

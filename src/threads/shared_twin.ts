@@ -2,7 +2,7 @@
  * The shared-memory twin of a build, made from its bytes. The -threads builds are the same
  * kernels compiled to import a shared memory: they differ only in the memory import's limits
  * (shared, with a maximum) and in the `simdconv.build` name section, so the bundle embeds one
- * copy of each build and derives the other when threads start. tests/kernels/build.test.ts
+ * copy of each build and derives the other when threads start. tests/build/builds.test.ts
  * checks the result is byte for byte the -threads .wasm the build script compiles.
  */
 

@@ -4,8 +4,8 @@ import {
   capabilities, conv2d, fused, getThreadsCount, init, maxPool, setThreadsCount, shutdownThreads, tensor,
 } from "../../src/index.js";
 import { testing } from "../../src/threads/threads.js";
-import { randomData, rng } from "../reference.js";
-import { bitsOf, expectSameBits } from "../same-bits.js";
+import { randomData, rng } from "../helpers/reference.js";
+import { bitsOf, expectSameBits } from "../helpers/same-bits.js";
 
 function outputs(seed: number): Uint32Array[] {
   const rand = rng(seed);

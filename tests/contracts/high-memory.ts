@@ -8,7 +8,7 @@ import { expect } from "vitest";
 import { conv2d, fused, maxPool, memory, relu, relu6, tensor, tidy, type Tensor } from "../../src/index.js";
 import { backend } from "../../src/loader/backend.js";
 import { isDeferred } from "../../src/tensor.js";
-import { conv2dRef, maxPoolRef, randomData, rng, worstError, type Conv2DCase } from "../reference.js";
+import { conv2dRef, maxPoolRef, randomData, rng, worstError, type Conv2DCase } from "../helpers/reference.js";
 
 export const GiB = 2 ** 30;
 

@@ -12,7 +12,7 @@ import {
 } from "../../src/index.js";
 import { empty } from "../../src/tensor.js";
 import { backend } from "../../src/loader/backend.js";
-import { randomData, rng } from "../reference.js";
+import { randomData, rng } from "../helpers/reference.js";
 
 const MiB = 1 << 20;
 const BUDGET = 16 << 10;

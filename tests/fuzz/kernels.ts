@@ -2,7 +2,7 @@
  * The kernel fuzzer: seeded random configurations of conv2d, fused.conv2d, maxPool and relu,
  * run with the heap's guard mode on (canary bytes before and after every block: tensors,
  * packed weights, Winograd and im2col scratch, the zero row). After each op every guard is
- * checked and the result is compared with the float64 reference (tests/reference.ts).
+ * checked and the result is compared with the float64 reference (tests/helpers/reference.ts).
  *
  * Conv configurations aim at one kernel path each in turn (direct 1-channel, Winograd, 1×1
  * GEMM, im2col + GEMM, IGEMM); the path that actually ran is read from the kernels the op
@@ -12,7 +12,7 @@ import { conv2d, fused, getThreadsCount, init, maxPool, relu, relu6, setThreadsC
 import { backend, type Backend } from "../../src/loader/backend.js";
 import { testing } from "../../src/threads/threads.js";
 import type { GuardDamage } from "../../src/memory/heap.js";
-import { conv2dRef, maxPoolRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../reference.js";
+import { conv2dRef, maxPoolRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../helpers/reference.js";
 
 export interface FuzzFailure {
   index: number;

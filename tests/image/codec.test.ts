@@ -4,7 +4,7 @@ import { tensor, memory } from "../../src/index.js";
 import {
   decodeImage, decodeRaster, encodeJpeg, encodePng, encodeRasterPng, rasterToTensor, sniffFormat, tensorToRaster,
 } from "../../src/image/node.js";
-import { rng } from "../reference.js";
+import { rng } from "../helpers/reference.js";
 
 /** Values that are exact bytes (k / 255), as a decoded image's are. */
 function byteValues(n: number, seed: number): Float32Array {

@@ -6,7 +6,7 @@ import {
 } from "../../src/image/node.js";
 import { drawText, textWidth } from "../../src/image/font.js";
 import { newRaster } from "../../src/image/raster.js";
-import { conv2dRef } from "../reference.js";
+import { conv2dRef } from "../helpers/reference.js";
 import { BARS_16, barsRaster, barsValues } from "./bars.js";
 
 const EDGE = [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]];

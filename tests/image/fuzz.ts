@@ -4,7 +4,7 @@
  * says the file is damaged or not an image, or a RangeError about maxPixels.
  */
 import { decodeRaster, encodeRasterPng } from "../../src/image/node.js";
-import { rng } from "../reference.js";
+import { rng } from "../helpers/reference.js";
 import { photo } from "../../bench/photo.mjs";
 import { jpegOf, quadrants, withExifOrientation } from "./files.js";
 

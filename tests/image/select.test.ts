@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { selectPercentile } from "../../src/image/colormap.js";
 import { percentile } from "./normalize-ref.js";
-import { rng } from "../reference.js";
+import { rng } from "../helpers/reference.js";
 
 describe("percentiles by selection", () => {
   it("equal numpy's linear percentiles on random, sorted, reversed, constant and tied data", () => {

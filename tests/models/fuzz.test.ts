@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as sc from "../../src/index.js";
-import { rng } from "../reference.js";
+import { rng } from "../helpers/reference.js";
 import { save, seedWeights, tfl } from "./helpers.js";
 
 const ITERATIONS = Number(process.env.MODEL_FUZZ_ITERATIONS ?? 300);

@@ -9,7 +9,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { rng } from "../reference.js";
+import { rng } from "../helpers/reference.js";
 
 export { tf, tfl };
 

@@ -11,7 +11,7 @@ import { Heap } from "../../src/memory/heap.js";
 import { CONV_PATHS, convGeometry, planConv2d, setWinogradMode, type PathName } from "../../src/ops/conv2d_plan.js";
 import { NR, packingsOf } from "../../src/ops/conv2d_packing.js";
 import type { Padding } from "../../src/ops/conv_util.js";
-import { randomData, rng } from "../reference.js";
+import { randomData, rng } from "../helpers/reference.js";
 
 const saved = setWinogradMode("auto");
 afterEach(() => void setWinogradMode("auto"));

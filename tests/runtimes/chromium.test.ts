@@ -9,7 +9,7 @@ import { chromium, type Browser } from "playwright-core";
 import { build as viteBuild } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserRequired, chromiumFound, chromiumLaunchOptions, crossOriginIsolation } from "../browser/chromium.js";
-import { conv2dRef } from "../reference.js";
+import { conv2dRef } from "../helpers/reference.js";
 import { consumer, linkConsumer, root, tempDir } from "./harness.js";
 
 const CDN_IMPORT = "https://cdn.jsdelivr.net/npm/simdconv@0.1.0/dist/index.js";

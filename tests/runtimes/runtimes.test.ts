@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as simdconv from "simdconv";
-import { conv2dRef, maxPoolRef, randomData, rng } from "../reference.js";
+import { conv2dRef, maxPoolRef, randomData, rng } from "../helpers/reference.js";
 import { smoke } from "./smoke.js";
 import { bin, bundleWorker, consumer, lastJson, linkConsumer, root, run, startWorkerd, tempDir } from "./harness.js";
 

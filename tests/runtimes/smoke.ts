@@ -4,7 +4,7 @@
  * (exports map, bundle, Worker module) and the checks stay the same. Plain throws instead of
  * a test framework, so it runs where vitest cannot. Resolves to the names of the checks passed.
  */
-import { conv2dRef, maxPoolRef, randomData, rng, worstError, type Conv2DCase } from "../reference.ts";
+import { conv2dRef, maxPoolRef, randomData, rng, worstError, type Conv2DCase } from "../helpers/reference.ts";
 
 type Lib = typeof import("simdconv");
 

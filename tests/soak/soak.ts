@@ -12,7 +12,7 @@ import {
 } from "../../src/index.js";
 import { backend } from "../../src/loader/backend.js";
 import { testing } from "../../src/threads/threads.js";
-import { randomData, rng } from "../reference.js";
+import { randomData, rng } from "../helpers/reference.js";
 
 export interface SoakReport {
   build: string;

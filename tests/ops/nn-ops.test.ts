@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import * as sc from "../src/index.js";
-import { testing } from "../src/threads/threads.js";
-import { padding1d, randomData, rng } from "./reference.js";
-import { bitsOf, expectSameBits } from "./same-bits.js";
+import * as sc from "../../src/index.js";
+import { testing } from "../../src/threads/threads.js";
+import { padding1d, randomData, rng } from "../helpers/reference.js";
+import { bitsOf, expectSameBits } from "../helpers/same-bits.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

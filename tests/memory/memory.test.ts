@@ -3,10 +3,10 @@
  * tensors valid, and tidy/keep/dispose/reshape/clone account for every byte.
  */
 import { describe, expect, it, vi } from "vitest";
-import { conv2dRef, randomData, rng, worstError } from "./reference.js";
+import { conv2dRef, randomData, rng, worstError } from "../helpers/reference.js";
 import {
   conv2d, dispose, keep, maxPool, memory, relu, tensor, tidy, type Tensor,
-} from "../src/index.js";
+} from "../../src/index.js";
 
 /** Byte address of a tensor's data in wasm memory. */
 const addressOf = (t: Tensor) => t.view().byteOffset;
@@ -115,7 +115,7 @@ describe("growth", () => {
   it("tensor(other.view()) copies right even when that allocation grows the memory", async () => {
     // A fresh copy of the library, so its memory starts at its initial 1 MiB.
     vi.resetModules();
-    const lib = await import("../src/index.js");
+    const lib = await import("../../src/index.js");
     const src = lib.tensor(Array.from({ length: 1 << 18 }, (_, i) => i % 251)); // 1 MiB
     const before = lib.memory();
     const copy = lib.tensor(src.view());

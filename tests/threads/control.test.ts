@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   CLOSED, CONTROL_WORDS, DONE, FAILED_CHUNK, MAX_CHUNKS, NEXT, claim, openJob, readArgs, runChunks, writeArgs,
-} from "../src/threads/control.js";
+} from "../../src/threads/control.js";
 
 const block = () => new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import * as sc from "../src/index.js";
+import * as sc from "../../src/index.js";
 
 type Lib = typeof sc;
 const x4 = (lib: Lib) => lib.tensor(new Float32Array(32), [1, 4, 4, 2]);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { conv2dCases, convInputs, runConvCase } from "./cases.js";
-import { conv2dRef, worstError } from "./reference.js";
-import { conv2d, memory, tensor } from "../src/index.js";
+import { conv2dCases, convInputs, runConvCase } from "../helpers/cases.js";
+import { conv2dRef, worstError } from "../helpers/reference.js";
+import { conv2d, createConv2d, fused, memory, tensor, type Tensor } from "../../src/index.js";
+import { backend } from "../../src/loader/backend.js";
+import { bound, conv, data } from "../kernels/conv.js";
 
 describe("conv2d vs the float64 reference, over the conformance grid", () => {
   it.each(conv2dCases.map((c, i) => [c.name, c, i] as const))("%s", (_name, c, i) => {
@@ -59,7 +61,7 @@ describe("conv2d arguments", () => {
   });
 
   it("a bias of one value broadcasts over every output channel", async () => {
-    const { fused } = await import("../src/index.js");
+    const { fused } = await import("../../src/index.js");
     const xs = tensor([1, 2, 3, 4], [1, 2, 2, 1]);
     const f = tensor([1, -1, 2], [1, 1, 1, 3]);
     const y = fused.conv2d({ x: xs, filter: f, strides: 1, pad: "valid", bias: tensor([0.5]) });
@@ -70,5 +72,69 @@ describe("conv2d arguments", () => {
     expect(Array.from(viaScalar.dataSync())).toEqual(want);
     const perChannel = fused.conv2d({ x: xs, filter: f, strides: 1, pad: "valid", bias: tensor([1, 2, 3], [1, 1, 1, 3]) });
     expect(Array.from(perChannel.dataSync())).toEqual([1, 2, 3, 4].flatMap((v) => [v + 1, -v + 2, 2 * v + 3]));
+  });
+});
+
+describe("kernel selection through conv2d()", () => {
+  it("each path (1-channel direct, 1×1 GEMM, few-channel im2col, IGEMM) gives the reference result", () => {
+    const cases = [
+      conv([1, 20, 37, 1], [3, 3, 1, 1]),
+      conv([2, 11, 13, 3], [3, 3, 3, 65], { strides: [2, 1] }),
+      conv([1, 6, 7, 12], [1, 1, 12, 20], { pad: "valid" }),
+      conv([1, 9, 10, 6], [3, 3, 6, 10]),
+    ];
+    cases.forEach((c, i) => {
+      const d = data(c, 7 + i);
+      const y = conv2d(tensor(d.x, c.x), tensor(d.w, c.filter), c.strides, c.pad as "same" | "valid");
+      expect(worstError(y.dataSync(), conv2dRef(d.x, c, undefined, "linear", d.w)).err).toBeLessThanOrEqual(bound(c));
+    });
+  });
+
+  it("the packed-weight cache follows the bias and is freed with the filter", () => {
+    const c = conv([1, 5, 5, 3], [3, 3, 3, 4], { bias: true, act: "relu" });
+    const d = data(c, 42);
+    const x = tensor(d.x, c.x);
+    const w = tensor(d.w, c.filter);
+    const b1 = tensor(d.b!, [4]);
+    const b2 = tensor(d.b!.map((v) => v + 1), [4]);
+    const run = (b: Tensor, bias: Float32Array) => {
+      const y = fused.conv2d({ x, filter: w, strides: 1, pad: "same", bias: b, activation: "relu" });
+      const e = worstError(y.dataSync(), conv2dRef(d.x, c, bias, "relu", d.w)).err;
+      y.dispose();
+      return e;
+    };
+    expect(run(b1, d.b!)).toBeLessThanOrEqual(bound(c));
+    expect(run(b2, d.b!.map((v) => v + 1))).toBeLessThanOrEqual(bound(c));
+    expect(run(b1, d.b!)).toBeLessThanOrEqual(bound(c));
+    const live = backend().heap.liveBytes;
+    w.dispose();
+    // The filter's block and both packings go back to the heap.
+    expect(backend().heap.liveBytes).toBeLessThan(live - 2 * 9 * 3 * 8 * 4);
+    for (const t of [x, b1, b2]) t.dispose();
+  });
+
+  it("createConv2d packs once, runs like fused.conv2d, keeps working after the caller's filter is gone, and frees on dispose", () => {
+    const c = conv([2, 7, 9, 5], [3, 3, 5, 11], { strides: [2, 1], bias: true, act: "relu6" });
+    const d = data(c, 9);
+    const before = backend().heap.liveBytes;
+    const w = tensor(d.w, c.filter);
+    const op = createConv2d(w, { strides: c.strides, pad: "same", bias: d.b, activation: "relu6" });
+    w.dispose();
+    const want = conv2dRef(d.x, c, d.b, "relu6", d.w);
+    const x = tensor(d.x, c.x);
+    for (let i = 0; i < 2; i++) {
+      const y = op.run(x);
+      expect(y.shape).toEqual(want.shape);
+      expect(worstError(y.dataSync(), want).err).toBeLessThanOrEqual(bound(c));
+      y.dispose();
+    }
+    op.dispose();
+    expect(() => op.run(d.x)).toThrow(TypeError);
+    expect(() => createConv2d(d.w, { strides: 1, pad: "same" })).toThrow(/filter must be rank 4/);
+    const w2 = tensor(d.w, c.filter);
+    expect(() => createConv2d(w2, { strides: 1, pad: "same", bias: [1, 2] })).toThrow(RangeError);
+    for (const t of [x, w2]) t.dispose();
+    // Everything the operator held (filter copy, bias, packed blocks) is back in the heap.
+    expect(backend().heap.liveBytes).toBe(before);
   });
 });

@@ -8,9 +8,9 @@
  * it changed, then runs the chunks in reverse order and compares with a single call.
  */
 import { describe, expect, it, vi } from "vitest";
-import { conv2dCases, convInputs, maxPoolCases, poolInput, runConvCase, runPoolCase } from "./cases.js";
-import { conv2dRef, maxPoolRef, worstError } from "./reference.js";
-import { winogradUnitBytes } from "../src/ops/conv2d_winograd.js";
+import { conv2dCases, convInputs, maxPoolCases, poolInput, runConvCase, runPoolCase } from "../helpers/cases.js";
+import { conv2dRef, maxPoolRef, worstError } from "../helpers/reference.js";
+import { winogradUnitBytes } from "../../src/ops/conv2d_winograd.js";
 
 const report = { calls: 0, splitCalls: 0 };
 const problems: string[] = [];
@@ -25,8 +25,8 @@ const SCRATCH: Record<string, (args: number[]) => [number, number]> = {
   f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd: (a) => [a[4] >> 2, winogradUnitBytes(a[15], a[11], a[9]) >> 2],
 };
 
-vi.mock("../src/ops/dispatch.js", async () => {
-  const { backend } = await import("../src/loader/backend.js");
+vi.mock("../../src/ops/dispatch.js", async () => {
+  const { backend } = await import("../../src/loader/backend.js");
   return {
     runRows(kernel: string, args: number[], rows: number): void {
       if (rows <= 0) return;

@@ -7,9 +7,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import * as sc from "../src/index.js";
-import { activateInPlace } from "../src/ops/unary.js";
-import { randomData, rng } from "./reference.js";
+import * as sc from "../../src/index.js";
+import { activateInPlace } from "../../src/ops/unary.js";
+import { randomData, rng } from "../helpers/reference.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

@@ -2,9 +2,9 @@
 // browser skips the browser suites with one line (or fails, where a browser is required).
 import { execFileSync, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { browserRequired, findChromium, skipLine, type DiscoveryEnv } from "./browser/chromium.js";
+import { browserRequired, findChromium, skipLine, type DiscoveryEnv } from "../browser/chromium.js";
 
-const root = new URL("..", import.meta.url).pathname;
+const root = new URL("../..", import.meta.url).pathname;
 
 function machine(files: string[], env: Record<string, string>, playwright?: string): DiscoveryEnv {
   return { env, isExecutable: (p) => files.includes(p), playwrightPath: () => playwright };
@@ -36,7 +36,7 @@ describe("vitest on a machine without a browser", () => {
   // A CHROMIUM_PATH that is not there stands for a machine without a browser.
   const env = { ...process.env, CHROMIUM_PATH: "/nonexistent/chromium", PATH: "/nonexistent", CI: "", SIMDCONV_REQUIRE_BROWSER: "", VITEST: "" };
   const list = (extra: Record<string, string>) =>
-    spawnSync(process.execPath, [`${root}node_modules/vitest/vitest.mjs`, "list", "--filesOnly", "tests/web.test.ts"], {
+    spawnSync(process.execPath, [`${root}node_modules/vitest/vitest.mjs`, "list", "--filesOnly", "tests/web/web.test.ts"], {
       cwd: root, env: { ...env, ...extra }, encoding: "utf8",
     });
   it("leaves out the browser projects with one line saying how to enable them", () => {

@@ -1,6 +1,6 @@
 /**
  * The kernels' assert() preconditions: kept in the debug builds the kernel tests run
- * (tests/kernels/debug.ts), stripped from the shipped ones. Every export must check at least
+ * (tests/helpers/debug-kernels.ts), stripped from the shipped ones. Every export must check at least
  * its pointers and sizes, so a new kernel without preconditions fails the first test.
  */
 import { readFileSync } from "node:fs";
@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
 import { REQUIRED_EXPORTS, type Kernels } from "../../src/loader/kernels.gen.js";
 import { tensor } from "../../src/index.js";
-import { debugKernels } from "./debug.js";
+import { debugKernels } from "../helpers/debug-kernels.js";
 
 const call = (name: keyof Kernels, args: number[]) => () =>
   (debugKernels()[name] as (...a: number[]) => void)(...args);

@@ -6,12 +6,12 @@
 import { describe, expect, it, vi } from "vitest";
 
 const calls: [number, number][] = [];
-vi.mock("../src/loader/backend.js", () => ({
+vi.mock("../../src/loader/backend.js", () => ({
   backend: () => ({ kernels: { f32_maxpool_nhwc_simd: (...a: number[]) => calls.push([a.at(-2)!, a.at(-1)!]) } }),
 }));
-vi.mock("../src/threads/threads.js", () => ({ poolFor: () => undefined }));
+vi.mock("../../src/threads/threads.js", () => ({ poolFor: () => undefined }));
 
-const { runRows } = await import("../src/ops/dispatch.js");
+const { runRows } = await import("../../src/ops/dispatch.js");
 
 function ranges(rows: number, flopsPerRow: number): [number, number][] {
   calls.length = 0;

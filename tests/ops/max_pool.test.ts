@@ -1,9 +1,9 @@
 import { describe, expect, it, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { maxPoolCases, poolInput, runPoolCase } from "./cases.js";
-import { maxPoolRef } from "./reference.js";
-import { maxPool, memory, tensor } from "../src/index.js";
+import { maxPoolCases, poolInput, runPoolCase } from "../helpers/cases.js";
+import { maxPoolRef } from "../helpers/reference.js";
+import { maxPool, memory, tensor } from "../../src/index.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

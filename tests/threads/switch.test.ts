@@ -4,10 +4,10 @@
  */
 import { availableParallelism } from "node:os";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { capabilities, conv2d, getThreadsCount, init, setThreadsCount, shutdownThreads, tensor } from "../src/index.js";
-import { testing } from "../src/threads/threads.js";
-import { randomData, rng } from "./reference.js";
-import { bitsOf, expectSameBits } from "./same-bits.js";
+import { capabilities, conv2d, getThreadsCount, init, setThreadsCount, shutdownThreads, tensor } from "../../src/index.js";
+import { testing } from "../../src/threads/threads.js";
+import { randomData, rng } from "../helpers/reference.js";
+import { bitsOf, expectSameBits } from "../helpers/same-bits.js";
 
 const rand = rng(3);
 // 1×56×56×64, 3×3, 64→64: 231 MFLOP, long enough for a woken worker to join in.

@@ -7,9 +7,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { nchwToNhwc, nhwcToNchw, type Activation } from "./cases.js";
-import { conv2dRef, padding1d, randomData, rng, worstError } from "./reference.js";
-import * as sc from "../src/index.js";
+import { nchwToNhwc, nhwcToNchw, type Activation } from "../helpers/cases.js";
+import { conv2dRef, padding1d, randomData, rng, worstError } from "../helpers/reference.js";
+import * as sc from "../../src/index.js";
 
 type ApiPad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
 type Rounding = "floor" | "round" | "ceil" | undefined;

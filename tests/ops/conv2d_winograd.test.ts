@@ -1,6 +1,6 @@
 /**
- * Winograd F(2×2,3×3)'s error, measured through conv2d() against the float64 reference on
- * every 3×3 stride-1 undilated case of the conformance grid (tests/cases.ts) and on random
+ * winogradPlan's cut of the work into units, and Winograd F(2×2,3×3)'s error, measured through conv2d() against the float64 reference on
+ * every 3×3 stride-1 undilated case of the conformance grid (tests/helpers/cases.ts) and on random
  * shapes with K = 9·ci up to 4608, with the path forced on and off (setWinogradMode)
  * on the same data. Both must stay within the direct path's bound K·2⁻²⁴·Σ|x·w|
  * (K/16 + 1 in worstError's units): Winograd gets no looser tolerance. README, performance,
@@ -9,8 +9,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
 import { setWinogradMode } from "../../src/ops/conv2d_plan.js";
-import { conv2dCases, convInputs, runConvCase, type ConvCase } from "../cases.js";
-import { conv2dRef, worstError } from "../reference.js";
+import { winogradPlan } from "../../src/ops/conv2d_winograd.js";
+import { conv2dCases, convInputs, runConvCase, type ConvCase } from "../helpers/cases.js";
+import { conv2dRef, worstError } from "../helpers/reference.js";
 
 const eligible = (c: ConvCase) =>
   c.filter[0] === 3 && c.filter[1] === 3 && c.strides[0] === 1 && c.strides[1] === 1 &&
@@ -43,5 +44,25 @@ describe(`Winograd error vs the direct bound (${backend().build} build)`, () => 
       }
     });
     if (process.env.SIMDCONV_WINOGRAD_REPORT) console.log(`worst err/bound: winograd ${worst.wino.toFixed(4)}, igemm ${worst.igemm.toFixed(4)}; worst err (2^-20 units): winograd ${worst.winoErr.toFixed(4)}, igemm ${worst.igemmErr.toFixed(4)}`);
+  });
+});
+
+describe("winogradPlan", () => {
+  it("cuts output channels into parts only when the tile-row groups do not share out evenly and the weights are large", () => {
+    // 512→512 on 28×28: 14 tile-rows in 7 groups of 2; 2 threads would split them 4 : 3.
+    expect(winogradPlan(1, 28, 28, 512, 512, 1)).toMatchObject({ groupRows: 2, parts: 1, units: 7 });
+    expect(winogradPlan(1, 28, 28, 512, 512, 2)).toMatchObject({ groupRows: 2, parts: 2, units: 14 });
+    // 256→256 on 56×56: 14 groups share evenly.
+    expect(winogradPlan(1, 56, 56, 256, 256, 2)).toMatchObject({ parts: 1, units: 14 });
+    // The threads test's case: weights past 1 MB, one group of 3 tile-rows, 17 channel blocks.
+    expect(winogradPlan(1, 6, 6, 128, 136, 1)).toMatchObject({ groupRows: 3, parts: 1, units: 1 });
+    expect(winogradPlan(1, 6, 6, 128, 136, 2)).toMatchObject({ groupRows: 3, parts: 2, units: 2 });
+    expect(winogradPlan(1, 6, 6, 128, 136, 3)).toMatchObject({ parts: 3, units: 3 });
+    // Weights that stay cached: on threads, groups shrink to give 4 units per thread instead.
+    expect(winogradPlan(1, 12, 10, 64, 40, 1)).toMatchObject({ groupRows: 6, parts: 1, units: 1 });
+    expect(winogradPlan(1, 12, 10, 64, 40, 2)).toMatchObject({ groupRows: 1, parts: 1, units: 6 });
+    expect(winogradPlan(1, 20, 20, 24, 24, 2)).toMatchObject({ groupRows: 1, parts: 1, units: 10 });
+    // One 8-channel block cannot be cut: one unit, whatever the threads.
+    expect(winogradPlan(1, 2, 6, 4096, 8, 2)).toMatchObject({ groupRows: 1, parts: 1, units: 1 });
   });
 });

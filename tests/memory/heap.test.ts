@@ -1,6 +1,6 @@
 /** The allocator on its own, over a small memory, so running out is cheap to test. */
 import { describe, expect, it } from "vitest";
-import { Heap, SLACK, WASM_PAGE } from "../src/memory/heap.js";
+import { Heap, SLACK, WASM_PAGE } from "../../src/memory/heap.js";
 
 const smallHeap = (initialPages = 1, maxPages = 4) =>
   new Heap(new WebAssembly.Memory({ initial: initialPages, maximum: maxPages }), maxPages);

@@ -1,11 +1,11 @@
 /**
- * maxPool and relu/relu6 kernels on their edge cases: channel counts below, at and above the
- * 4- and 16-channel steps, whole 2×2 windows (f32_maxpool_2x2_nhwc_simd: VALID at strides 1, 2
- * and 3) next to windows cut by padding (f32_maxpool_nhwc_simd), NaN and ±Infinity inputs.
+ * The maxPool kernels on their edge cases: channel counts below, at and above the 4- and
+ * 16-channel steps, whole 2×2 windows (f32_maxpool_2x2_nhwc_simd: VALID at strides 1, 2 and 3)
+ * next to windows cut by padding (f32_maxpool_nhwc_simd), NaN and ±Infinity inputs.
  */
 import { describe, expect, it } from "vitest";
-import { maxPool, relu, relu6, tensor } from "../../src/index.js";
-import { maxPoolRef, randomData, rng } from "../reference.js";
+import { maxPool, tensor } from "../../src/index.js";
+import { maxPoolRef, randomData, rng } from "../helpers/reference.js";
 
 describe("f32_maxpool_nhwc_simd and f32_maxpool_2x2_nhwc_simd", () => {
   const cases: [number[], number, number, "same" | "valid"][] = [];
@@ -24,17 +24,5 @@ describe("f32_maxpool_nhwc_simd and f32_maxpool_2x2_nhwc_simd", () => {
     expect(got.shape).toEqual(want.shape);
     expect(Array.from(got.dataSync())).toEqual(Array.from(want.y, Math.fround));
     got.dispose();
-  });
-});
-
-describe("f32_vclamp_simd", () => {
-  it.each([1, 3, 4, 15, 16, 17, 67])("relu and relu6 on %i values, with NaN and ±Infinity", (n) => {
-    const x = randomData(n, rng(n)).map((v) => v * 10);
-    x[0] = NaN;
-    if (n > 2) x[2] = -Infinity;
-    if (n > 1) x[n - 1] = Infinity;
-    const clamp = (lo: number, hi: number) => Array.from(x, (v) => (Number.isNaN(v) ? NaN : Math.min(Math.max(v, lo), hi)));
-    expect(Array.from(relu(x).dataSync())).toEqual(clamp(0, Infinity));
-    expect(Array.from(relu6(x).dataSync())).toEqual(clamp(0, 6));
   });
 });

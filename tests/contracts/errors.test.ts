@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   conv2d, dispose, fused, maxPool, memory, relu, relu6, scalar, tensor, tensor1d, tensor2d, tensor3d, tensor4d, tidy, type MemoryInfo, type Tensor,
-} from "../src/index.js";
+} from "../../src/index.js";
 
 let baseline: MemoryInfo;
 let x: Tensor; // [1, 4, 4, 2]

@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { createServer, type ViteDevServer } from "vite";
-import { browserRequired, chromiumFound, chromiumLaunchOptions } from "./browser/chromium.js";
-import { encodeRasterPng } from "../src/image/node.js";
-import { conv2dRef, maxPoolRef } from "./reference.js";
-import { percentileLevels } from "./image/normalize-ref.js";
+import { browserRequired, chromiumFound, chromiumLaunchOptions } from "../browser/chromium.js";
+import { encodeRasterPng } from "../../src/image/node.js";
+import { conv2dRef, maxPoolRef } from "../helpers/reference.js";
+import { percentileLevels } from "../image/normalize-ref.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 
 // Without a browser there is nothing to test (vitest.config.ts prints how to enable it); where a
 // browser is required the suite runs and fails.
@@ -168,7 +168,7 @@ describe.skipIf(!haveBrowser)("the web page in Chromium", () => {
     await page.addScriptTag({ type: "module", content: `import * as m from "/@fs${root}src/image/browser.ts"; window.simdconvImage = m;` });
     await page.waitForFunction(() => "simdconvImage" in window);
     const result = await page.evaluate(async () => {
-      const image = (window as unknown as { simdconvImage: typeof import("../src/image/browser.js") }).simdconvImage;
+      const image = (window as unknown as { simdconvImage: typeof import("../../src/image/browser.js") }).simdconvImage;
       const canvas = document.createElement("canvas");
       [canvas.width, canvas.height] = [4, 3];
       const ctx = canvas.getContext("2d")!;

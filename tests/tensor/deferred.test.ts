@@ -7,10 +7,10 @@
  * at once, so a result never sees writes made after its op returned.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { maxPoolRef, randomData, rng } from "./reference.js";
-import { avgPool, init, maxPool, memory, relu, relu6, shutdownThreads, sigmoid, softmax, tensor, tidy, type Tensor } from "../src/index.js";
-import { isDeferred } from "../src/tensor.js";
-import { backend } from "../src/loader/backend.js";
+import { maxPoolRef, randomData, rng } from "../helpers/reference.js";
+import { avgPool, init, maxPool, memory, relu, relu6, shutdownThreads, sigmoid, softmax, tensor, tidy, type Tensor } from "../../src/index.js";
+import { isDeferred } from "../../src/tensor.js";
+import { backend } from "../../src/loader/backend.js";
 
 // A chunk of the read-back is 65,536 floats (CHUNK_FLOATS in src/tensor.ts).
 const CHUNK = 65536;
@@ -193,8 +193,8 @@ describe("a result never sees writes made after its op returned", () => {
     ["relu6", (x) => relu6(x), (x) => Float32Array.from(x, relu664)],
     ["maxPool 2×2", (x) => maxPool(x, 2, 2, "valid"), (x) => Float32Array.from(maxPoolRef(x, shape, [2, 2], [2, 2], "valid").y)],
     ["maxPool 3×3 same", (x) => maxPool(x, 3, 1, "same"), (x) => Float32Array.from(maxPoolRef(x, shape, [3, 3], [1, 1], "same").y)],
-    // The other deferring ops, against themselves on a fresh copy of the frame (tests/activations
-    // and tests/nn-ops check their values).
+    // The other deferring ops, against themselves on a fresh copy of the frame (tests/ops/activations
+    // and tests/ops/nn-ops check their values).
     ...([
       ["avgPool 3×3 same", (x: Tensor) => avgPool(x, 3, 1, "same")],
       ["softmax", (x: Tensor) => softmax(x)],
@@ -205,7 +205,7 @@ describe("a result never sees writes made after its op returned", () => {
   it("covers every op that defers", async () => {
     // An op that calls defer() must be listed above; a new deferring op fails here until it is.
     const { readdirSync, readFileSync } = await import("node:fs");
-    const dir = new URL("../src/ops/", import.meta.url);
+    const dir = new URL("../../src/ops/", import.meta.url);
     const deferring = readdirSync(dir, { recursive: true })
       .map(String)
       .filter((f) => f.endsWith(".ts") && /\bdefer\(/.test(readFileSync(new URL(f, dir), "utf8")));

@@ -5,14 +5,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { decodeRaster, encodeRasterPng } from "../src/image/node.js";
-import { conv2dRef } from "./reference.js";
-import { BARS_16, barsRaster, barsValues } from "./image/bars.js";
-import { percentileLevels } from "./image/normalize-ref.js";
-import { jpegOf, pngClaiming } from "./image/files.js";
-import { photo } from "../bench/photo.mjs";
+import { decodeRaster, encodeRasterPng } from "../../src/image/node.js";
+import { conv2dRef } from "../helpers/reference.js";
+import { BARS_16, barsRaster, barsValues } from "../image/bars.js";
+import { percentileLevels } from "../image/normalize-ref.js";
+import { jpegOf, pngClaiming } from "../image/files.js";
+import { photo } from "../../bench/photo.mjs";
 
-const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 let dir: string;
 
 function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -59,7 +59,7 @@ describe("simdconv demo", () => {
 describe("other runtimes", () => {
   // The point of pure-JS codecs: the same dist/cli.js runs where native addons may not.
   it.each(["bun", "deno"])("the demo runs under %s", async (runtime) => {
-    const bin = fileURLToPath(new URL(`../node_modules/.bin/${runtime}`, import.meta.url));
+    const bin = fileURLToPath(new URL(`../../node_modules/.bin/${runtime}`, import.meta.url));
     const args = runtime === "deno" ? ["run", "-A", cli, "demo", "--out", runtime] : [cli, "demo", "--out", runtime];
     const code = await new Promise<number>((resolve) => execFile(bin, args, { cwd: dir }, (err) => resolve(err ? 1 : 0)));
     expect(code).toBe(0);
@@ -252,7 +252,7 @@ describe("help", () => {
   });
 
   it("--version prints the package's version", async () => {
-    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
     const r = await run("--version");
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`simdconv ${version}`);

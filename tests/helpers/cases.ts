@@ -7,7 +7,7 @@
  * is fed to the API (see `convArgs`), and the result is compared in NHWC.
  */
 import { randomData, rng, type Conv2DCase } from "./reference.js";
-import { conv2d, fused, maxPool, tensor, tidy } from "../src/index.js";
+import { conv2d, fused, maxPool, tensor, tidy } from "../../src/index.js";
 
 export type Activation = "linear" | "relu" | "relu6";
 export type PadSpec = "same" | "valid" | [number, number, number, number];

@@ -5,11 +5,11 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { capabilities, conv2d, getThreadsCount, init, maxPool, setThreadsCount, shutdownThreads, tensor } from "../src/index.js";
-import { testing } from "../src/threads/threads.js";
-import { workerProgram } from "../src/threads/pool.js";
-import { randomData, rng } from "./reference.js";
-import { bitsOf, expectSameBits } from "./same-bits.js";
+import { capabilities, conv2d, getThreadsCount, init, maxPool, setThreadsCount, shutdownThreads, tensor } from "../../src/index.js";
+import { testing } from "../../src/threads/threads.js";
+import { workerProgram } from "../../src/threads/pool.js";
+import { randomData, rng } from "../helpers/reference.js";
+import { bitsOf, expectSameBits } from "../helpers/same-bits.js";
 
 function convBits(seed: number): Uint32Array {
   const rand = rng(seed);
@@ -203,7 +203,7 @@ afterAll(() => console.log(`worker deaths survived: ${deathsSurvived}`));
 
 describe("a script that never shuts the workers down", () => {
   it("exits on its own", async () => {
-    const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+    const dist = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
     const script = `
       const sc = await import(${JSON.stringify(dist)});
       const caps = await sc.init({ threads: 3 });

@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   capabilities, conv2d, fused, getThreadsCount, init, maxPool, memory, setThreadsCount, shutdownThreads, tensor,
   type Tensor,
-} from "../src/index.js";
-import { testing } from "../src/threads/threads.js";
-import { conv2dRef, maxPoolRef, randomData, rng, worstError, type Conv2DCase } from "./reference.js";
-import { bitsOf, expectSameBits } from "./same-bits.js";
-import { conv2dCases } from "./cases.js";
+} from "../../src/index.js";
+import { testing } from "../../src/threads/threads.js";
+import { conv2dRef, maxPoolRef, randomData, rng, worstError, type Conv2DCase } from "../helpers/reference.js";
+import { bitsOf, expectSameBits } from "../helpers/same-bits.js";
+import { conv2dCases } from "../helpers/cases.js";
 
 /**
- * Cases to run on every thread count. The shared conformance grid (tests/cases.ts) can be
+ * Cases to run on every thread count. The shared conformance grid (tests/helpers/cases.ts) can be
  * appended here; these cover row counts below, at and above the number of chunks.
  */
 const grid: Conv2DCase[] = [
