@@ -1,8 +1,12 @@
 /**
  * Activation functions by their tfjs-layers / Keras names. relu and relu6 are clamps that the
  * conv's GEMM tile applies; the others run as one pass over a layer's output in place, right
- * after the layer wrote it.
+ * after the layer wrote it: a wasm kernel (unary.ts's activateInPlace) for all but softplus,
+ * softsign and hardSigmoid, which have none and stay JS loops.
  */
+import { backend } from "../loader/backend.js";
+import { writablePtr, type Tensor } from "../tensor.js";
+import { activateInPlace, type PassActivation } from "../ops/unary.js";
 export const ACTIVATIONS = [
   "linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "elu", "selu", "swish",
   "softplus", "softsign", "hardSigmoid",
@@ -25,42 +29,31 @@ export function clampOf(a: ActivationName): [number, number] | null {
   return a === "linear" ? [-Infinity, Infinity] : a === "relu" ? [0, Infinity] : a === "relu6" ? [0, 6] : null;
 }
 
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
+/** The activations with a kernel of their own, by their unary.ts pass names. */
+const PASSES: Partial<Record<ActivationName | "leakyReLU", PassActivation>> = {
+  sigmoid: "sigmoid", tanh: "tanh", elu: "elu", selu: "selu", swish: "swish", softmax: "softmax", leakyReLU: "leakyrelu",
+};
 
 /**
- * Applies `a` in place to `v`, whose last axis has `channels` values (softmax normalises
- * along it). `alpha` is leakyReLU's slope when `a` is "leakyReLU".
+ * Applies `a` in place to `t` (a computed result no one else reads yet); softmax normalises
+ * along the last axis. `alpha` is leakyReLU's slope; `maxValue` caps relu (reLU's maxValue).
  */
-export function applyActivation(v: Float32Array, a: ActivationName | "leakyReLU", channels: number, alpha = 0.3): void {
+export function activate(t: Tensor, a: ActivationName | "leakyReLU", alpha = 0.3, maxValue: number | null = null): void {
+  if (a === "linear" || t.size === 0) return;
+  const pass = PASSES[a];
+  if (pass) return activateInPlace(t, pass, { alpha, op: "predict" });
+  if (a === "relu" || a === "relu6") {
+    const p = writablePtr(t, "x", "predict");
+    return backend().kernels.f32_vclamp_simd(p, p, t.size, 0, a === "relu6" ? 6 : (maxValue ?? Infinity));
+  }
+  const p = writablePtr(t, "x", "predict") >>> 2;
+  jsActivation(backend().heap.f32.subarray(p, p + t.size), a as "softplus" | "softsign" | "hardSigmoid");
+}
+
+/** The activations without a kernel: one JS loop over the values. */
+function jsActivation(v: Float32Array, a: "softplus" | "softsign" | "hardSigmoid"): void {
   const n = v.length;
   switch (a) {
-    case "linear":
-      return;
-    case "relu":
-      for (let i = 0; i < n; i++) if (v[i] < 0) v[i] = 0;
-      return;
-    case "relu6":
-      for (let i = 0; i < n; i++) v[i] = v[i] < 0 ? 0 : v[i] > 6 ? 6 : v[i];
-      return;
-    case "leakyReLU":
-      for (let i = 0; i < n; i++) if (v[i] < 0) v[i] *= alpha;
-      return;
-    case "sigmoid":
-      for (let i = 0; i < n; i++) v[i] = 1 / (1 + Math.exp(-v[i]));
-      return;
-    case "tanh":
-      for (let i = 0; i < n; i++) v[i] = Math.tanh(v[i]);
-      return;
-    case "elu":
-      for (let i = 0; i < n; i++) if (v[i] < 0) v[i] = Math.expm1(v[i]);
-      return;
-    case "selu":
-      for (let i = 0; i < n; i++) v[i] = v[i] < 0 ? SELU_SCALE * SELU_ALPHA * Math.expm1(v[i]) : SELU_SCALE * v[i];
-      return;
-    case "swish":
-      for (let i = 0; i < n; i++) v[i] = v[i] / (1 + Math.exp(-v[i]));
-      return;
     case "softplus":
       // log(1 + e^x) without overflow for large x.
       for (let i = 0; i < n; i++) v[i] = Math.max(v[i], 0) + Math.log1p(Math.exp(-Math.abs(v[i])));
@@ -70,15 +63,6 @@ export function applyActivation(v: Float32Array, a: ActivationName | "leakyReLU"
       return;
     case "hardSigmoid":
       for (let i = 0; i < n; i++) v[i] = Math.min(1, Math.max(0, 0.2 * v[i] + 0.5));
-      return;
-    case "softmax":
-      for (let r = 0; r + channels <= n; r += channels) {
-        let max = -Infinity;
-        for (let c = 0; c < channels; c++) max = Math.max(max, v[r + c]);
-        let sum = 0;
-        for (let c = 0; c < channels; c++) sum += v[r + c] = Math.exp(v[r + c] - max);
-        for (let c = 0; c < channels; c++) v[r + c] /= sum;
-      }
       return;
   }
 }

@@ -4,13 +4,13 @@
  * are folded into it. `predict` runs the steps, freeing each intermediate once the next step
  * has read it, so the heap's free list serves the activations from the same few blocks.
  */
-import { backend } from "../loader/backend.js";
 import { describe } from "../errors.js";
+import { backend } from "../loader/backend.js";
 import { empty, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { maxPool } from "../ops/max_pool.js";
+import { avgPool } from "../ops/avg_pool.js";
 import { createConv2d } from "../ops/create_conv2d.js";
-import { window2d } from "../ops/conv_util.js";
-import { applyActivation, clampOf, type ActivationName } from "./activations.js";
+import { activate, clampOf, type ActivationName } from "./activations.js";
 import {
   ActivationLayer, BatchNormalization, Conv2D, Dense, fail, Flatten, GlobalPooling2D, Identity, Layer,
   Pooling2D, ZeroPadding2D, type Shape, type WeightSpec,
@@ -345,11 +345,8 @@ function weightedStep(
         y.dispose();
         y = r;
       }
-      if (post !== "linear" || (act === "relu" && hiClamp !== null && hiClamp !== 6)) {
-        const v = y.view();
-        if (post === "relu" && hiClamp !== null) for (let i = 0; i < v.length; i++) v[i] = v[i] < 0 ? 0 : v[i] > hiClamp ? hiClamp : v[i];
-        else applyActivation(v, post, co, alpha);
-      }
+      // One kernel pass over the output the conv just wrote (softmax along its channels).
+      activate(y, post, alpha, hiClamp);
       return y;
     },
     dispose() {
@@ -365,28 +362,19 @@ function plainStep(l: Layer, group: Layer[]): Step | null {
   const step = (run: Step["run"], dispose = () => {}): Step => ({ layers: layersOut, outShape, run, dispose });
   if (l instanceof Identity) return null;
   if (l instanceof Pooling2D) {
-    if (l.className === "MaxPooling2D") return step((x) => maxPool(x, l.poolSize, l.strides, l.padding));
-    return step((x) => avgPoolNhwc(x, l));
+    const pool = l.className === "MaxPooling2D" ? maxPool : avgPool;
+    return step((x) => pool(x, l.poolSize, l.strides, l.padding));
   }
   if (l instanceof GlobalPooling2D) {
-    const max = l.className === "GlobalMaxPooling2D";
+    // A pool whose window is the whole image: one output row per example.
+    const pool = l.className === "GlobalMaxPooling2D" ? maxPool : avgPool;
     return step((x) => {
       const [n, h, w, c] = x.shape;
-      const out = empty(l.keepDims ? [n, 1, 1, c] : [n, c], l.name);
-      const f = backend().heap.f32;
-      const src = x.ptr() >>> 2;
-      const dst = out.ptr() >>> 2;
-      const acc = new Float64Array(c);
-      for (let b = 0; b < n; b++) {
-        acc.fill(max ? -Infinity : 0);
-        for (let p = 0; p < h * w; p++) {
-          const o = src + (b * h * w + p) * c;
-          if (max) for (let k = 0; k < c; k++) acc[k] = Math.max(acc[k], f[o + k]);
-          else for (let k = 0; k < c; k++) acc[k] += f[o + k];
-        }
-        for (let k = 0; k < c; k++) f[dst + b * c + k] = max ? acc[k] : acc[k] / (h * w);
-      }
-      return out;
+      const y = pool(x, [h, w], [h, w], "valid");
+      if (l.keepDims) return y;
+      const r = y.reshape([n, c]);
+      y.dispose();
+      return r;
     });
   }
   if (l instanceof Flatten) return step((x) => x.reshape([x.shape[0], x.size / x.shape[0]]));
@@ -423,47 +411,11 @@ function plainStep(l: Layer, group: Layer[]): Step | null {
   if (l instanceof ActivationLayer) {
     return step((x, inPlace) => {
       const y = inPlace ? x : x.clone();
-      const v = y.view();
-      const hi = l.maxValue;
-      if (l.activation === "relu" && hi !== null) for (let i = 0; i < v.length; i++) v[i] = v[i] < 0 ? 0 : v[i] > hi ? hi : v[i];
-      else applyActivation(v, l.activation, x.shape[x.rank - 1], l.alpha);
+      activate(y, l.activation, l.alpha, l.maxValue);
       return y;
     });
   }
   fail(l.where, "this layer class cannot run in a model");
-}
-
-/** Average pooling with TF semantics: padding cells are left out of the mean. */
-function avgPoolNhwc(x: Tensor, l: Pooling2D): Tensor {
-  const [n, h, w, c] = x.shape;
-  const win = window2d(h, w, l.poolSize, l.strides, [1, 1], l.padding, l.where);
-  const out = empty([n, win.ho, win.wo, c], l.name);
-  const f = backend().heap.f32;
-  const src = x.ptr() >>> 2;
-  const dst = out.ptr() >>> 2;
-  const acc = new Float64Array(c);
-  for (let b = 0; b < n; b++) {
-    for (let oy = 0; oy < win.ho; oy++) {
-      for (let ox = 0; ox < win.wo; ox++) {
-        acc.fill(0);
-        let count = 0;
-        for (let ky = 0; ky < win.kh; ky++) {
-          const iy = oy * win.sh - win.padTop + ky;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < win.kw; kx++) {
-            const ix = ox * win.sw - win.padLeft + kx;
-            if (ix < 0 || ix >= w) continue;
-            const o = src + ((b * h + iy) * w + ix) * c;
-            for (let k = 0; k < c; k++) acc[k] += f[o + k];
-            count++;
-          }
-        }
-        const d = dst + ((b * win.ho + oy) * win.wo + ox) * c;
-        for (let k = 0; k < c; k++) f[d + k] = acc[k] / count;
-      }
-    }
-  }
-  return out;
 }
 
 export interface SequentialArgs {
