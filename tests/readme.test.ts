@@ -94,8 +94,12 @@ describe("docs/", () => {
     expect(designDocs).toEqual(expect.arrayContaining(["docs/design.md", "docs/kernels.md", "docs/performance.md"]));
   });
 
-  // Every js snippet in docs/ runs as printed (the import pointed at this checkout's build).
-  const snippets = designDocs.flatMap((file) => blocks(read(file), "js").map((code, i) => ({ name: `${file} snippet ${i + 1}`, code })));
+  // Every js snippet in docs/ runs as printed (the import pointed at this checkout's build),
+  // except the runtime examples that tests/runtimes runs as files in their own runtime.
+  const consumerFiles = readdirSync(join(root, "tests/runtimes/consumer")).filter((f) => /\.(m?js)$/.test(f)).map((f) => read(`tests/runtimes/consumer/${f}`).trimEnd());
+  const runElsewhere = (code: string) => consumerFiles.some((f) => code.includes(f));
+  const snippets = designDocs.flatMap((file) =>
+    blocks(read(file), "js").filter((code) => !runElsewhere(code)).map((code, i) => ({ name: `${file} snippet ${i + 1}`, code })));
   it.each(snippets)("$name runs", ({ code }) => {
     const src = code.replaceAll('from "simdconv"', `from ${JSON.stringify(join(root, "dist/index.js"))}`);
     const file = join(mkdtempSync(join(tmpdir(), "simdconv-docs-")), "snippet.mjs");

@@ -120,15 +120,23 @@ describe("declarations", () => {
   });
 });
 
-describe("README, Runtimes section", () => {
+describe("README's Runtimes section and docs/runtimes.md", () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
   const section = readme.slice(readme.indexOf("<!-- section: runtimes -->"), readme.indexOf("<!-- section: threads -->"));
+  const runtimes = readFileSync(join(root, "docs/runtimes.md"), "utf8");
 
-  it.each(["edges.mjs", "browser.html", "worker.js"])("shows %s exactly as the tests run it", (file) => {
-    expect(section).toContain(readFileSync(join(consumer, file), "utf8").trimEnd());
+  it("the README shows edges.mjs exactly as the tests run it", () => {
+    expect(section).toContain(readFileSync(join(consumer, "edges.mjs"), "utf8").trimEnd());
   });
 
-  it("shows the cross-origin isolation headers the browser tests serve", () => {
-    for (const [name, value] of Object.entries(crossOriginIsolation)) expect(section).toContain(`"${name}": "${value}"`);
+  it.each(["browser.html", "worker.js"])("docs/runtimes.md shows %s exactly as the tests run it", (file) => {
+    expect(runtimes).toContain(readFileSync(join(consumer, file), "utf8").trimEnd());
+  });
+
+  it("both show the cross-origin isolation headers the browser tests serve", () => {
+    for (const [name, value] of Object.entries(crossOriginIsolation)) {
+      expect(runtimes).toContain(`"${name}": "${value}"`);
+      expect(section).toContain(`${name}: ${value}`);
+    }
   });
 });
