@@ -35,6 +35,19 @@ export interface Kernels {
     r1: i32,
   ): void;
   /**
+   * conv2d with one output channel and any number of input channels (3→1 image filters, a network's
+   * last 1-map conv), for width dilation 1: a filter row's kw·ci inputs are then one contiguous run
+   * of NHWC memory, and so are its weights (HWIO with co = 1), so each output is a dot product
+   * taken 4 floats per step, with no lane wasted on output channels that do not exist (an 8-channel
+   * GEMM tile would use one lane of eight).
+   * (assembly/f32-conv2d/f32_conv2d_nhwc_co1_minmax_w4_dot_simd.ts)
+   */
+  f32_conv2d_nhwc_co1_minmax_w4_dot_simd(
+    x: usize, w: usize, bias: f32, y: usize, h: i32, wd: i32, ci: i32, ho: i32, wo: i32, kh: i32,
+    kw: i32, sh: i32, sw: i32, dh: i32, padTop: i32, padLeft: i32, outMin: f32, outMax: f32,
+    r0: i32, r1: i32,
+  ): void;
+  /**
    * Packs an HWIO filter (k = kh·kw·ci rows of co weights) and its bias into the GEMM kernels'
    * layout: for each block of 8 output channels, [bias(8), W[0][8], ..., W[k-1][8]], zero-padded
    * past co. (assembly/f32-packw/f32_packw_hwio_x8.ts)
@@ -99,6 +112,15 @@ export interface Kernels {
   f32_im2col_nhwc(
     x: usize, col: usize, h: i32, wd: i32, ci: i32, ho: i32, wo: i32, kh: i32, kw: i32, sh: i32,
     sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, rowBase: i32, r0: i32, r1: i32,
+  ): void;
+  /**
+   * The gather of a 1×1 conv at stride (sh, sw) with no padding: each output pixel's input is one
+   * pixel's ci floats, copied to one contiguous row of ci floats, for output rows rowBase + [r0,
+   * r1) of the flattened (batch × outHeight) range. (assembly/f32-im2col/f32_im2col_nhwc_1x1.ts)
+   */
+  f32_im2col_nhwc_1x1(
+    x: usize, col: usize, h: i32, wd: i32, ci: i32, ho: i32, wo: i32, sh: i32, sw: i32,
+    rowBase: i32, r0: i32, r1: i32,
   ): void;
   /**
    * Transforms an HWIO 3×3 filter (ci × co) into 16 GEMM weight matrices, one per position p = 4i +
@@ -191,12 +213,14 @@ export interface Kernels {
 export type RowKernel =
   | "f32_maxpool_nhwc_simd"
   | "f32_conv2d_nhwc_c1_minmax_w8_simd"
+  | "f32_conv2d_nhwc_co1_minmax_w4_dot_simd"
   | "f32_gemm_minmax_4x8_splat_simd"
   | "f32_gemm_minmax_6x8_splat_simd"
   | "f32_gemm_minmax_4x8_splat2_simd"
   | "f32_igemm_nhwc_minmax_4x8_splat_simd"
   | "f32_igemm_nhwc_minmax_6x8_splat_simd"
   | "f32_im2col_nhwc"
+  | "f32_im2col_nhwc_1x1"
   | "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd"
   | "f32_maxpool_2x2_nhwc_simd"
   | "f32_vprelu_simd"
@@ -209,6 +233,7 @@ export const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
   "f32_vclamp_simd",
   "f32_maxpool_nhwc_simd",
   "f32_conv2d_nhwc_c1_minmax_w8_simd",
+  "f32_conv2d_nhwc_co1_minmax_w4_dot_simd",
   "f32_packw_hwio_x8",
   "f32_gemm_minmax_4x8_splat_simd",
   "f32_gemm_minmax_6x8_splat_simd",
@@ -216,6 +241,7 @@ export const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
   "f32_igemm_nhwc_minmax_4x8_splat_simd",
   "f32_igemm_nhwc_minmax_6x8_splat_simd",
   "f32_im2col_nhwc",
+  "f32_im2col_nhwc_1x1",
   "f32_winograd_2x2_3x3_packw_hwio_x8",
   "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
   "f32_maxpool_2x2_nhwc_simd",

@@ -15,7 +15,7 @@ import { getThreadsCount } from "../threads/threads.js";
 import { packedWeights, winogradWeights, zeros, type Packing } from "./conv2d_packing.js";
 import { winogradPlan } from "./conv2d_winograd.js";
 import { mayPad, type Window2D } from "./conv_util.js";
-import { runRows } from "./dispatch.js";
+import { runRows, type RowArgs } from "./dispatch.js";
 
 /** What a path's condition may read: known from the filter and the options alone. */
 export interface ConvGeometry {
@@ -46,7 +46,7 @@ interface ConvRun {
   d: ConvDims; win: Window2D; lo: number; hi: number;
 }
 
-export type PathName = "direct1" | "winograd" | "gemm" | "im2col" | "igemm";
+export type PathName = "direct1" | "dot1" | "winograd" | "gemm" | "subsample" | "im2col" | "igemm";
 
 export interface ConvPath {
   readonly name: PathName;
@@ -135,6 +135,23 @@ export const CONV_PATHS: readonly ConvPath[] = [
     run: runDirect1,
   },
   /**
+   * One output channel (3→1 image filters), width dilation 1: each output is a dot product over
+   * each filter row's contiguous kw·ci inputs, 4 floats per step, where the IGEMM's 8-channel
+   * tile would use one lane of eight. 3→1 3×3 filters at 128² and 720×480 ran 3.2–4.5× faster
+   * than on the IGEMM (minimum of 25 interleaved runs, `bench/ops/conv-ab.mjs --only
+   * filter.128.3to1,filter.720x480.3to1 --base <main checkout>`, both builds, 2026-11-29), and
+   * 1.9–3.8× faster than Winograd (3×3 16→1, 64→1, 256→1) and the 1×1 GEMM (64→1) it comes before
+   * (the same minimum over 40 runs against the main checkout's dist, load 14).
+   */
+  {
+    name: "dot1",
+    when: (g) => g.co === 1 && g.dw === 1,
+    kernels: ["f32_conv2d_nhwc_co1_minmax_w4_dot_simd"],
+    packing: "none",
+    zeroFloats: () => 0,
+    run: runDot1,
+  },
+  /**
    * 3×3 stride 1 from 8 input channels: beat the 4×8 IGEMM at every output channel count measured;
    * with 4 or fewer input channels it lost on most (bench/winograd.mjs).
    */
@@ -163,6 +180,23 @@ export const CONV_PATHS: readonly ConvPath[] = [
       [r.input.ptr(), packedWeights(r.filter, r.bias, r.d.ci, r.d.co), r.out.ptr(), r.d.ci, r.d.co, r.win.wo, r.lo, r.hi],
       r.d.n * r.win.ho, flopsPerRow(r),
     ),
+  },
+  /**
+   * 1×1 at a stride, unpadded (ResNet's downsampling shortcuts): the strided pixels are gathered
+   * into contiguous rows, then the plain GEMM runs over them. Against the IGEMM (minimum of 25
+   * interleaved runs, `bench/ops/conv-ab.mjs --only downsample --base <main checkout>`, both builds,
+   * 2026-11-29, load 8–9): ResNet-18's layer3/layer4 shortcuts 1.16–1.53× faster, the other four
+   * shortcut rows 0.74–1.06× (plain) and 0.92–2.55× (relaxed), inside that host's noise.
+   */
+  {
+    name: "subsample",
+    when: (g) => g.kh === 1 && g.kw === 1 && (g.sh > 1 || g.sw > 1) && !g.mayPad,
+    kernels: ["f32_im2col_nhwc_1x1", "f32_gemm_minmax_4x8_splat2_simd", "f32_gemm_minmax_6x8_splat_simd"],
+    packing: "gemm",
+    zeroFloats: () => 0,
+    run: (r) => runGathered(r, (col, r0) => [
+      r.input.ptr(), col, r.d.h, r.d.w, r.d.ci, r.win.ho, r.win.wo, r.win.sh, r.win.sw, r0,
+    ] as const, "f32_im2col_nhwc_1x1"),
   },
   /**
    * Gather + plain GEMM beat the IGEMM's kh short runs of kw·ci for ci ≤ 4 from co = 16 (5–13 %;
@@ -239,6 +273,19 @@ function runDirect1(r: ConvRun): void {
   );
 }
 
+function runDot1(r: ConvRun): void {
+  const { input, filter, bias, out, d, win, lo, hi } = r;
+  const b = bias ? backend().heap.f32[bias.ptr() >>> 2] : 0;
+  runRows(
+    "f32_conv2d_nhwc_co1_minmax_w4_dot_simd",
+    [
+      input.ptr(), filter.ptr(), b, out.ptr(), d.h, d.w, d.ci, win.ho, win.wo,
+      d.kh, d.kw, win.sh, win.sw, win.dh, win.padTop, win.padLeft, lo, hi,
+    ],
+    d.n * win.ho, flopsPerRow(r),
+  );
+}
+
 function runWinograd(r: ConvRun): void {
   const { input, filter, bias, out, d, win, lo, hi } = r;
   const heap = backend().heap;
@@ -268,7 +315,22 @@ function runWinograd(r: ConvRun): void {
  * the result does not depend on the split.
  */
 function runIm2col(r: ConvRun): void {
-  const { input, filter, bias, out, d, win, lo, hi } = r;
+  const { input, d, win } = r;
+  runGathered(r, (col, r0) => [
+    input.ptr(), col, d.h, d.w, d.ci, win.ho, win.wo,
+    d.kh, d.kw, win.sh, win.sw, win.dh, win.dw, win.padTop, win.padLeft, r0,
+  ] as const, "f32_im2col_nhwc");
+}
+
+/**
+ * Per chunk of output rows (≤ IM2COL_CHUNK_BYTES of gathered rows per thread), `gather` writes
+ * each output pixel's K = kh·kw·ci inputs to scratch, then the plain GEMM (chosen by K) runs
+ * over them.
+ */
+function runGathered<K extends "f32_im2col_nhwc" | "f32_im2col_nhwc_1x1">(
+  r: ConvRun, gatherArgs: (col: number, r0: number) => RowArgs<K>, gather: K,
+): void {
+  const { filter, bias, out, d, win, lo, hi } = r;
   const heap = backend().heap;
   const rows = d.n * win.ho;
   const k = d.kh * d.kw * d.ci;
@@ -282,14 +344,7 @@ function runIm2col(r: ConvRun): void {
     const outRowBytes = win.wo * d.co * 4;
     for (let r0 = 0; r0 < rows; r0 += chunk) {
       const n = Math.min(chunk, rows - r0);
-      runRows(
-        "f32_im2col_nhwc",
-        [
-          input.ptr(), col, d.h, d.w, d.ci, win.ho, win.wo,
-          d.kh, d.kw, win.sh, win.sw, win.dh, win.dw, win.padTop, win.padLeft, r0,
-        ],
-        n, rowFloats,
-      );
+      runRows(gather, gatherArgs(col, r0), n, rowFloats);
       runRows(gemmFor(k), [col, packed, out.ptr() + r0 * outRowBytes, k, d.co, win.wo, lo, hi], n, 2 * win.wo * d.co * k);
     }
   } finally {

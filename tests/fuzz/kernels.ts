@@ -4,9 +4,10 @@
  * packed weights, Winograd and im2col scratch, the zero row). After each op every guard is
  * checked and the result is compared with the float64 reference (tests/helpers/reference.ts).
  *
- * Conv configurations aim at one kernel path each in turn (direct 1-channel, Winograd, 1×1
- * GEMM, im2col + GEMM, IGEMM); the path that actually ran is read from the kernels the op
- * looked up, and counted. Used by tests/fuzz/kernels.test.ts (short) and `npm run fuzz` (long).
+ * Conv configurations aim at one kernel path each in turn (direct 1-channel, one output
+ * channel, Winograd, 1×1 GEMM, strided 1×1 gather + GEMM, im2col + GEMM, IGEMM); the path that
+ * actually ran is read from the kernels the op looked up, and counted. Used by
+ * tests/fuzz/kernels.test.ts (short) and `npm run fuzz` (long).
  */
 import { conv2d, fused, getThreadsCount, init, maxPool, relu, relu6, setThreadsCount, tensor, type Tensor } from "../../src/index.js";
 import { backend, type Backend } from "../../src/loader/backend.js";
@@ -47,7 +48,7 @@ const intIn = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - l
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 type PadKind = "same" | "valid" | "numeric" | "explicit";
-const CONV_PATHS = ["direct1", "winograd", "gemm", "im2col", "igemm"] as const;
+const CONV_PATHS = ["direct1", "dot1", "winograd", "gemm", "subsample", "im2col", "igemm"] as const;
 
 interface ConvConfig {
   op: "conv2d" | "fused.conv2d";
@@ -107,8 +108,16 @@ function convConfig(r: Rand, target: ConvConfig["target"]): ConvConfig {
     let sh = intIn(r, 1, 3), sw = intIn(r, 1, 3), dh = intIn(r, 1, 3), dw = intIn(r, 1, 3);
     let padKind: PadKind = pick(r, ["same", "valid", "numeric", "explicit"] as const);
     if (target === "direct1") [ci, co, sw] = [1, 1, 1];
+    if (target === "dot1") {
+      [co, dw] = [1, 1];
+      if (ci === 1 && sw === 1) sw = intIn(r, 2, 3);
+    }
     if (target === "winograd") [kh, kw, sh, sw, dh, dw, ci] = [3, 3, 1, 1, 1, 1, intIn(r, 8, 70)];
     if (target === "gemm") [kh, kw, sh, sw, padKind] = [1, 1, 1, 1, pick(r, ["same", "valid"] as const)];
+    if (target === "subsample") {
+      [kh, kw, padKind] = [1, 1, pick(r, ["same", "valid"] as const)];
+      if (sh === 1 && sw === 1) sh = intIn(r, 2, 3);
+    }
     if (target === "im2col") {
       if (r() < 0.5) [ci, co] = [intIn(r, 1, 4), intIn(r, 16, 70)];
       else [ci, co] = [intIn(r, 5, 8), intIn(r, 64, 70)];
@@ -157,16 +166,18 @@ function reluConfig(r: Rand): ReluConfig {
 
 function configFor(r: Rand, i: number): Config {
   // Conv paths in turn (so each is hit the same number of times), then pool, then relu.
-  const slot = i % 8;
-  if (slot < 5) return convConfig(r, CONV_PATHS[slot]);
-  if (slot < 7) return poolConfig(r);
+  const slot = i % 10;
+  if (slot < 7) return convConfig(r, CONV_PATHS[slot]);
+  if (slot < 9) return poolConfig(r);
   return reluConfig(r);
 }
 
 /** Which path ran, from the kernels the op looked up. */
 function pathOf(kernels: Set<string>): string | undefined {
   if (kernels.has("f32_conv2d_nhwc_c1_minmax_w8_simd")) return "direct1";
+  if (kernels.has("f32_conv2d_nhwc_co1_minmax_w4_dot_simd")) return "dot1";
   if (kernels.has("f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd")) return "winograd";
+  if (kernels.has("f32_im2col_nhwc_1x1")) return "subsample";
   if (kernels.has("f32_im2col_nhwc")) return "im2col";
   for (const k of kernels) if (k.startsWith("f32_igemm")) return "igemm";
   for (const k of kernels) if (k.startsWith("f32_gemm")) return "gemm";

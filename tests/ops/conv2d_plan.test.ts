@@ -20,13 +20,18 @@ afterAll(() => void setWinogradMode(saved));
 type PlanCase = [string, number[], number | [number, number], Padding, PathName];
 const plans: PlanCase[] = [
   ["1→1 3×3 (image filter)", [3, 3, 1, 1], 1, "same", "direct1"],
+  ["1→1 3×3 stride 2 (the direct kernel needs width stride 1)", [3, 3, 1, 1], 2, "same", "dot1"],
+  ["3→1 3×3 (RGB image filter)", [3, 3, 3, 1], 1, "same", "dot1"],
+  ["64→1 3×3 (a last 1-map conv, before Winograd)", [3, 3, 64, 1], 1, "same", "dot1"],
   ["16→32 3×3 stride 1", [3, 3, 16, 32], 1, "same", "winograd"],
   ["8→8 3×3 stride 1 valid", [3, 3, 8, 8], 1, "valid", "winograd"],
   ["4→64 3×3 stride 1 (too few input channels for Winograd)", [3, 3, 4, 64], 1, "same", "im2col"],
   ["32→64 1×1 same", [1, 1, 32, 64], 1, "same", "gemm"],
   ["32→64 1×1 explicit zero pads", [1, 1, 32, 64], 1, [[0, 0], [0, 0], [0, 0], [0, 0]], "gemm"],
   ["32→64 1×1 padded bottom", [1, 1, 32, 64], 1, [[0, 0], [0, 1], [0, 0], [0, 0]], "igemm"],
-  ["32→64 1×1 stride 2", [1, 1, 32, 64], 2, "valid", "igemm"],
+  ["32→64 1×1 stride 2", [1, 1, 32, 64], 2, "valid", "subsample"],
+  ["32→64 1×1 stride [1, 2] same (no padding on a 1×1 window)", [1, 1, 32, 64], [1, 2], "same", "subsample"],
+  ["32→64 1×1 stride 2 padded", [1, 1, 32, 64], 2, [[0, 0], [1, 0], [0, 0], [0, 0]], "igemm"],
   ["3→64 7×7 stride 2 (stem)", [7, 7, 3, 64], 2, "same", "im2col"],
   ["16→16 3×3 stride 2", [3, 3, 16, 16], 2, "same", "igemm"],
   ["8→16 3×3 stride 2", [3, 3, 8, 16], 2, "same", "igemm"],
@@ -74,7 +79,7 @@ describe("createConv2d packs only what its path uses", () => {
   // is made first by a conv that needs a larger one than any case below.
   const warm = () => {
     const x = tensor(new Float32Array(1 * 3 * 3 * 300), [1, 3, 3, 300]);
-    const f = tensor(new Float32Array(3 * 3 * 300 * 1), [3, 3, 300, 1]);
+    const f = tensor(new Float32Array(3 * 3 * 300 * 2), [3, 3, 300, 2]);
     conv2d(x, f, 1, "same").dispose();
     x.dispose();
     f.dispose();
