@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as sc from "../../src/index.js";
 import { convGeometry, planConv2d } from "../../src/ops/conv2d_plan.js";
-import { conv2dRef, randomData, rng, worstError, type Conv2DCase } from "../reference.js";
+import { conv2dRef, randomData, rng, worstError, type Conv2DCase } from "../helpers/reference.js";
 
 type Act = "linear" | "relu" | "relu6";
 interface Case extends Conv2DCase {

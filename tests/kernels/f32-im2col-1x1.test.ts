@@ -9,10 +9,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
-import { debugKernels } from "./debug.js";
+import { debugKernels } from "../helpers/debug-kernels.js";
 import { tensor } from "../../src/index.js";
 import { packedWeights } from "../../src/ops/conv2d_packing.js";
-import { conv2dRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../reference.js";
+import { conv2dRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../helpers/reference.js";
 
 type Act = "linear" | "relu" | "relu6";
 const BOUNDS: Record<Act, [number, number]> = { linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6] };
