@@ -193,8 +193,8 @@ describe("a result never sees writes made after its op returned", () => {
     ["relu6", (x) => relu6(x), (x) => Float32Array.from(x, relu664)],
     ["maxPool 2×2", (x) => maxPool(x, 2, 2, "valid"), (x) => Float32Array.from(maxPoolRef(x, shape, [2, 2], [2, 2], "valid").y)],
     ["maxPool 3×3 same", (x) => maxPool(x, 3, 1, "same"), (x) => Float32Array.from(maxPoolRef(x, shape, [3, 3], [1, 1], "same").y)],
-    // The other deferring ops, against themselves on a fresh copy of the frame (tests/ops/activations
-    // and tests/ops/nn-ops check their values).
+    // The other deferring ops, against themselves on a fresh copy of the frame (tests/ops/unary,
+    // softmax and avg_pool check their values).
     ...([
       ["avgPool 3×3 same", (x: Tensor) => avgPool(x, 3, 1, "same")],
       ["softmax", (x: Tensor) => softmax(x)],

@@ -1,0 +1,47 @@
+/**
+ * The row-split ops other than conv and maxPool (tests/contracts/rows.test.ts checks those)
+ * give the same bits on 1 and 2 threads, with every op split.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import * as sc from "../../src/index.js";
+import { testing } from "../../src/threads/threads.js";
+import { randomData, rng } from "../helpers/reference.js";
+import { bitsOf, expectSameBits } from "../helpers/same-bits.js";
+
+describe("the row-split ops give the same bits on 1 and 2 threads", () => {
+  afterAll(async () => {
+    testing.splitEverything(false);
+    await sc.shutdownThreads();
+  });
+  function outputs(): Uint32Array[] {
+    const rand = rng(5);
+    const x = sc.tensor(randomData(2 * 23 * 19 * 13, rand).map((v) => v * 5), [2, 23, 19, 13]);
+    const b = sc.tensor(randomData(13 * 21, rand), [13, 21]);
+    const alpha = sc.tensor(randomData(13, rand));
+    const ys = [
+      sc.avgPool(x, 3, 2, "same"),
+      sc.softmax(x),
+      sc.batchNorm(x, alpha, alpha.clone(), alpha, alpha, 0.5),
+      sc.prelu(x, alpha),
+      sc.fused.matMul({ a: x.reshape([-1, 13]), b, activation: "elu" }),
+      sc.matMul(sc.tensor(randomData(3 * 40 * 13, rand), [3, 40, 13]), sc.tensor(randomData(3 * 13 * 9, rand), [3, 13, 9])),
+    ];
+    const bits = ys.map((y) => bitsOf(y.dataSync()));
+    sc.dispose([x, b, alpha, ...ys]);
+    return bits;
+  }
+  it("avgPool, softmax, batchNorm, prelu, matMul", async () => {
+    testing.splitEverything(true);
+    await sc.init({ threads: 1 });
+    const one = outputs();
+    await sc.init({ threads: 2 });
+    const before = testing.pool()!.workerChunks;
+    // On a busy machine the calling thread may take every chunk of a round before the worker
+    // wakes; the worker must take part in one of a few rounds, and every round must agree.
+    for (let round = 0; round < 5 && testing.pool()!.workerChunks === before; round++) {
+      expectSameBits(one, outputs(), `2 threads, round ${round}`);
+    }
+    expect(testing.pool()!.workerChunks).toBeGreaterThan(before);
+    await sc.init({ threads: 1 });
+  });
+});

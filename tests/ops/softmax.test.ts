@@ -1,0 +1,59 @@
+/**
+ * softmax: rows of 1 to 100 classes against float64, NaN and ±Infinity rows as tfjs-cpu, and
+ * random shapes against tfjs-cpu.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import * as sc from "../../src/index.js";
+import { randomData, rng } from "../helpers/reference.js";
+import { expectNearTfjs, randomShapes, ulps } from "../helpers/activations.js";
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+
+describe("softmax on NaN and ±Infinity, as tfjs-cpu", () => {
+  const rows: [string, number[]][] = [
+    ["a NaN makes the row NaN", [1, NaN, 2, 3, 4]],
+    ["+Infinity makes the row NaN (∞ - ∞)", [1, Infinity, 2]],
+    ["-Infinity gives 0", [-Infinity, 0, 1, 2, 3, 4, 5]],
+    ["all -Infinity gives NaN", [-Infinity, -Infinity]],
+    ["huge logits do not overflow", [3e38, 3.4e38, -3e38, 0, 1]],
+    ["one logit gives 1", [-7]],
+  ];
+  it.each(rows)("softmax: %s", (_name, row) => {
+    const want = tf.tidy(() => tf.softmax(tf.tensor2d([row])).dataSync());
+    const got = sc.softmax([row]).dataSync();
+    row.forEach((_, i) => {
+      if (Number.isNaN(want[i])) expect(got[i]).toBeNaN();
+      else expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(4e-7 * Math.max(1e-30, want[i]) + 1e-45);
+    });
+  });
+});
+
+describe("softmax rows", () => {
+  it.each([1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 100])("%i classes match float64", (c) => {
+    const data = randomData(3 * c, rng(c)).map((v) => v * 20);
+    const got = sc.softmax(sc.tensor(data, [3, c])).dataSync();
+    for (let r = 0; r < 3; r++) {
+      const row = Array.from(data.slice(r * c, (r + 1) * c));
+      const m = Math.max(...row);
+      // x - max is rounded to float32 first, as tfjs does: that rounding (up to |x - max|·2^-24)
+      // is the input's, not the kernel's error.
+      const z = row.map((v) => Math.fround(v - m));
+      const s = z.reduce((a, v) => a + Math.exp(v), 0);
+      z.forEach((v, j) => expect(ulps(got[r * c + j], Math.exp(v) / s)).toBeLessThanOrEqual(4));
+    }
+  });
+});
+
+describe("against tfjs-cpu on random shapes", () => {
+  it.each(randomShapes().map((c) => [c.name, c] as const))("softmax %s", (_n, { shape, data }) => {
+    const want = tf.tidy(() => tf.softmax(tf.tensor(data, shape)).dataSync());
+    const y = sc.softmax(sc.tensor(data, shape));
+    expect(y.shape).toEqual(shape);
+    expectNearTfjs(y.dataSync(), want, "softmax");
+    y.dispose();
+  });
+});
