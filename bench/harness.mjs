@@ -1,13 +1,47 @@
-// Helpers shared by the bench scripts.
+// The one harness every bench uses: options, medians, warm-up, runs in turns, the host's
+// parallel headroom, the machine's description and the results' JSON.
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
 
-export { random } from "./inputs.mjs";
-
-/** The value after `--name` on the command line, or `fallback`. */
-export const option = (name, fallback) => {
-  const argv = process.argv;
-  const i = argv.indexOf(name, 2);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-};
+/**
+ * The command line, checked against `spec` ({ name: { type: "boolean" | "string" | "number",
+ * default?, help } }): an unknown option or a number that is not one is an error that names it.
+ * `--help` prints `usage` and the options, then exits. With `positionals` (a description), bare
+ * arguments are allowed and returned as `_`. `argv` defaults to this process's arguments.
+ */
+export function cli(usage, spec = {}, { positionals, argv = process.argv.slice(2) } = {}) {
+  const help = () =>
+    [
+      usage.trim(),
+      ...(positionals ? [`  arguments: ${positionals}`] : []),
+      ...Object.entries(spec).map(([name, o]) => `  --${name}${o.type === "boolean" ? "" : ` <${o.type}>`}  ${o.help ?? ""}` +
+        (o.default !== undefined ? ` (default ${o.default})` : "")),
+    ].join("\n");
+  const options = { help: { type: "boolean" } };
+  for (const [name, o] of Object.entries(spec)) options[name] = { type: o.type === "boolean" ? "boolean" : "string" };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: Boolean(positionals), strict: true });
+  } catch (e) {
+    throw new TypeError(`${e.message}\n${help()}`);
+  }
+  if (parsed.values.help) {
+    console.log(help());
+    process.exit(0);
+  }
+  const out = { _: parsed.positionals };
+  for (const [name, o] of Object.entries(spec)) {
+    const v = parsed.values[name];
+    if (v === undefined) out[name] = o.type === "boolean" ? false : o.default;
+    else if (o.type === "number") {
+      out[name] = Number(v);
+      if (v === "" || !Number.isFinite(out[name])) throw new RangeError(`--${name} must be a number, got "${v}"`);
+    } else out[name] = v;
+  }
+  return out;
+}
 
 /** The middle value, or the mean of the middle two. */
 export const median = (v) => {
@@ -15,6 +49,40 @@ export const median = (v) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+
+/**
+ * Warm-up: `run` at least `min` and at most `max` times, stopping after `ms` once `min` is
+ * reached (weight packing, session set-up, V8's tiers). Returns ms per run, the row's estimate.
+ */
+export async function warmUp(run, { min, max, ms }) {
+  const t0 = performance.now();
+  let n = 0;
+  while (n < max && (n < min || performance.now() - t0 < ms)) {
+    await run();
+    n++;
+  }
+  return (performance.now() - t0) / n;
+}
+
+/**
+ * The runs timed in turns, A B C, then B C A, …, so drifting clocks or a busy neighbour hit all
+ * of them alike; `run.before?()` is awaited outside the clock. Rounds go on while
+ * `more(round, elapsedMs)`. Returns each run's times, ms.
+ */
+export async function inTurns(runs, more) {
+  const times = runs.map(() => []);
+  const t0 = performance.now();
+  for (let round = 0; more(round, performance.now() - t0); round++) {
+    for (let j = 0; j < runs.length; j++) {
+      const k = (round + j) % runs.length;
+      await runs[k].before?.();
+      const start = performance.now();
+      await runs[k]();
+      times[k].push(performance.now() - start);
+    }
+  }
+  return times;
+}
 
 /**
  * How well this machine runs two threads at once right now: the speedup of two independent
@@ -70,4 +138,19 @@ export async function parallelHeadroom() {
   } finally {
     await probe.close();
   }
+}
+
+/** The machine and the moment, for a results file: date, CPU, vCPUs, Node, 1-minute load. */
+export const host = () => ({
+  date: new Date().toISOString(),
+  cpu: os.cpus()[0]?.model ?? "unknown CPU",
+  vcpus: os.cpus().length,
+  node: process.version,
+  loadavg: os.loadavg()[0],
+});
+
+/** Writes a results file (its folder made if missing), one JSON document ending in a newline. */
+export function writeJson(file, data, indent = 2) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(data, null, indent) + "\n");
 }

@@ -1,19 +1,23 @@
-// Image codecs on photo-like pictures (bench/photo-files.mjs): decode and encode times for
+// Image codecs on photo-like pictures (bench/image/photo-files.mjs): decode and encode times for
 // each library that can be imported, medians of a few runs in one process.
-//   node bench/codecs.mjs [--photos DIR] [--modules DIR] [--runs N] [--sizes 1mp,12mp,24mp]
+//   node bench/image/codecs.mjs [--photos DIR] [--modules DIR] [--runs N] [--sizes 1mp,12mp,24mp]
 // --modules names a folder whose node_modules holds the optional peers (fast-png,
 // @jsquash/jpeg, @jsquash/png, sharp); jpeg-js and pngjs come from this package's own.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { deflateSync } from "node:zlib";
 import { pathToFileURL } from "node:url";
-import { option, median } from "./util.mjs";
+import { cli, median } from "../harness.mjs";
 
-const photos = option("--photos", "/tmp/simdconv-photos");
-const modules = option("--modules", undefined);
-const runs = Number(option("--runs", "3"));
+const opts = cli("node bench/image/codecs.mjs [options]: image codecs' decode and encode times on photo-like pictures", {
+  photos: { type: "string", default: "/tmp/simdconv-photos", help: "the folder bench/image/photo-files.mjs wrote" },
+  modules: { type: "string", help: "a folder whose node_modules holds the optional peers" },
+  runs: { type: "number", default: 3, help: "runs per codec and picture" },
+  sizes: { type: "string", default: "1mp,12mp,24mp", help: "which pictures" },
+});
+const { photos, modules, runs } = opts;
 // jSquash's emscripten glue prints libjpeg warnings; none are expected on these files.
-const sizes = option("--sizes", "1mp,12mp,24mp").split(",");
+const sizes = opts.sizes.split(",");
 
 const own = createRequire(import.meta.url);
 const other = modules ? createRequire(`${modules}/package.json`) : undefined;
@@ -46,7 +50,7 @@ const jsqPngEnc = await load("@jsquash/png/encode.js");
 if (jsqJpegDec) await jsqJpegDec.init(await WebAssembly.compile(wasmOf("@jsquash/jpeg/decode.js", "codec/dec/mozjpeg_dec.wasm")));
 if (jsqJpegEnc) await jsqJpegEnc.init(await WebAssembly.compile(wasmOf("@jsquash/jpeg/encode.js", "codec/enc/mozjpeg_enc.wasm")));
 if (jsqPngDec) await jsqPngDec.init(await WebAssembly.compile(wasmOf("@jsquash/png/decode.js", "codec/pkg/squoosh_png_bg.wasm")));
-const image = await import(pathToFileURL(new URL("../dist/image-node.js", import.meta.url).pathname).href);
+const image = await import(pathToFileURL(new URL("../../dist/image-node.js", import.meta.url).pathname).href);
 
 async function time(f) {
   const ms = [];

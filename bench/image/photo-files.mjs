@@ -1,14 +1,15 @@
 // Writes the photo-like test pictures the image-codec measurements use, as JPEG (quality 90)
 // and PNG, into a folder (default /tmp/simdconv-photos): 1 MP, 12 MP and 24 MP.
-//   node bench/photo-files.mjs [folder]
+//   node bench/image/photo-files.mjs [folder]
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 import jpeg from "jpeg-js";
 import { photo } from "./photo.mjs";
+import { cli } from "../harness.mjs";
 
 export const SIZES = { "1mp": [1224, 816], "12mp": [4240, 2832], "24mp": [6000, 4000] };
 
-const dir = process.argv[2] ?? "/tmp/simdconv-photos";
+const dir = cli("node bench/image/photo-files.mjs [folder]: writes the photo-like test pictures", {}, { positionals: "folder (default /tmp/simdconv-photos)" })._[0] ?? "/tmp/simdconv-photos";
 mkdirSync(dir, { recursive: true });
 for (const [name, [w, h]] of Object.entries(SIZES)) {
   if (existsSync(`${dir}/${name}.jpg`) && existsSync(`${dir}/${name}.png`)) continue;

@@ -1,20 +1,24 @@
-// Tile sizes against each other (npm run bench:tiles): the IGEMM and GEMM kernels called
+// GEMM and IGEMM tiles against each other (npm run bench:tiles): the IGEMM and GEMM kernels called
 // directly on the bench's conv shapes, interleaved in one process so that load on the machine
 // hits every tile alike. This is how the tile conv2d() uses was chosen. 1×1 shapes also run the
 // 4×8 GEMM that steps 2 channels (splat2); --k-sweep adds 1×1 convs with K = 16 … 128, which
 // set the K up to which conv2d() takes it.
-//   node --experimental-wasm-relaxed-simd bench/tiles.mjs [--plain] [--shapes 3,4,5] [--k-sweep]
+//   node --experimental-wasm-relaxed-simd bench/kernels/f32-gemm.mjs [--plain] [--shapes 3,4,5] [--k-sweep]
 import { readFileSync } from "node:fs";
-import { SHAPES, flopsOf, outSize } from "./shapes.mjs";
-import { measurePeak } from "./peak.mjs";
-import { median, option } from "./util.mjs";
+import { SHAPES, flopsOf, outSize } from "../ops/shapes.mjs";
+import { measurePeak } from "../tools/peak.mjs";
+import { cli, median } from "../harness.mjs";
 
-const argv = process.argv.slice(2);
-const plain = argv.includes("--plain") || !WebAssembly.validate(readFileSync(new URL("../build/simdconv-relaxed-simd.wasm", import.meta.url)));
-const shapesArg = option("--shapes", "2,3,4,5,6,7,8").split(",").map(Number);
+const opts = cli("node --experimental-wasm-relaxed-simd bench/kernels/f32-gemm.mjs [options]: GEMM and IGEMM tiles, kernels called directly", {
+  plain: { type: "boolean", help: "the plain SIMD build" },
+  shapes: { type: "string", default: "2,3,4,5,6,7,8", help: "conv shape numbers of bench/ops/shapes.mjs" },
+  "k-sweep": { type: "boolean", help: "add 1×1 convs with K = 16 … 128" },
+});
+const plain = opts.plain || !WebAssembly.validate(readFileSync(new URL("../../build/simdconv-relaxed-simd.wasm", import.meta.url)));
+const shapesArg = opts.shapes.split(",").map(Number);
 const build = plain ? "simd" : "relaxed-simd";
 const memory = new WebAssembly.Memory({ initial: 4096 });
-const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL(`../build/simdconv-${build}.wasm`, import.meta.url))), { env: { memory } }).exports;
+const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL(`../../build/simdconv-${build}.wasm`, import.meta.url))), { env: { memory } }).exports;
 const f32 = new Float32Array(memory.buffer);
 let top = 1024;
 const alloc = (floats) => { const p = top; top += ((floats * 4 + 15) & ~15) + 16; return p; };
@@ -22,7 +26,7 @@ const alloc = (floats) => { const p = top; top += ((floats * 4 + 15) & ~15) + 16
 const peak = measurePeak(!plain);
 console.log(`build: ${build}; peak ${peak.gflops.toFixed(1)} GFLOP/s (${peak.kind}); median ms of 9 interleaved runs; GFLOP/s in brackets`);
 const pointwiseShape = (hw, ci, co) => ({ id: `K=${ci}`, label: `1×${hw}×${hw}×${ci} 1×1 ${ci}→${co}`, op: "conv", x: [1, hw, hw, ci], f: [1, 1, ci, co], stride: 1, pad: "valid" });
-const kSweep = argv.includes("--k-sweep")
+const kSweep = opts["k-sweep"]
   ? [[112, 16, 64], [112, 24, 96], [56, 48, 128], [56, 64, 128], [56, 96, 96], [56, 128, 128]].map((a) => pointwiseShape(...a))
   : [];
 for (const s of [...SHAPES.filter((s) => s.op === "conv" && shapesArg.includes(s.id)), ...kSweep]) {

@@ -1,24 +1,28 @@
 // Winograd F(2×2,3×3) against the IGEMM conv2d selects (6×8 splat) on 3×3 stride-1 SAME convs (npm run bench picks
 // between them by channel counts; this is where the thresholds come from). Kernels are called
 // directly and interleaved in one process, so load on the machine hits both alike.
-//   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/winograd.mjs [--plain] [--runs 9] [--shapes 56:16:16,224:3:64 (hw:ci:co)]
+//   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/kernels/f32-winograd.mjs [--plain] [--runs 9] [--shapes 56:16:16,224:3:64 (hw:ci:co)]
 import { readFileSync } from "node:fs";
-import { measurePeak } from "./peak.mjs";
+import { measurePeak } from "../tools/peak.mjs";
+import { cli, median } from "../harness.mjs";
 
-const argv = process.argv.slice(2);
-const plain = argv.includes("--plain") || !WebAssembly.validate(readFileSync(new URL("../build/simdconv-relaxed-simd.wasm", import.meta.url)));
-const runs = argv.includes("--runs") ? Number(argv[argv.indexOf("--runs") + 1]) : 9;
+const opts = cli("node --experimental-wasm-relaxed-simd bench/kernels/f32-winograd.mjs [options]: Winograd F(2×2,3×3) against the IGEMM", {
+  plain: { type: "boolean", help: "the plain SIMD build" },
+  runs: { type: "number", default: 9, help: "interleaved runs per kernel" },
+  shapes: { type: "string", help: "hw:ci:co list, e.g. 56:16:16,224:3:64 (default: a channel sweep, then bench shapes 3, 4, 5)" },
+});
+const plain = opts.plain || !WebAssembly.validate(readFileSync(new URL("../../build/simdconv-relaxed-simd.wasm", import.meta.url)));
+const runs = opts.runs;
 const build = plain ? "simd" : "relaxed-simd";
 const memory = new WebAssembly.Memory({ initial: 8192 });
-const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL(`../build/simdconv-${build}.wasm`, import.meta.url))), { env: { memory } }).exports;
+const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL(`../../build/simdconv-${build}.wasm`, import.meta.url))), { env: { memory } }).exports;
 const f32 = new Float32Array(memory.buffer);
 let top = 1024;
 const alloc = (bytes) => { const p = top; top += ((bytes + 15) & ~15) + 16; return p; };
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 /** [h = w, ci, co]: a channel sweep at two sizes, then bench shapes 3, 4, 5. */
-const SHAPES = argv.includes("--shapes")
-  ? argv[argv.indexOf("--shapes") + 1].split(",").map((t) => t.split(":").map(Number))
+const SHAPES = opts.shapes
+  ? opts.shapes.split(",").map((t) => t.split(":").map(Number))
   : [
   ...[8, 16, 24, 32, 48, 64].map((c) => [56, c, c]),
   [56, 16, 64], [56, 64, 16], [56, 32, 128], [56, 128, 32],

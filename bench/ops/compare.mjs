@@ -1,7 +1,7 @@
-// simdconv against its peers, one Node process, single thread:
+// simdconv against its peers, one Node process, single thread (the first step of npm run bench):
 //   npm run bench                        all shapes, table printed twice
 //   npm run bench -- --quick             fewer runs, one table (a cheap sanity pass)
-//   npm run bench -- --shapes 1,3,9      only those shapes (numbers as in bench/shapes.mjs)
+//   npm run bench -- --shapes 1,3,9      only those shapes (numbers as in bench/ops/shapes.mjs)
 //   npm run bench -- --cpu               add tfjs-backend-cpu (slow)
 //   npm run bench -- --json out.json     also write the raw timings
 //   npm run bench -- --runs 20           at least this many timed runs per library
@@ -10,27 +10,32 @@
 // are timed in turn (A B C, B C A, ...) so drifting clocks or a busy neighbour hit all of
 // them alike; the clock stops after the output has been read back into a Float32Array;
 // the median is reported; outputs are checked against ours (max abs diff).
-import { writeFileSync } from "node:fs";
-import os from "node:os";
 import { SHAPES, flopsOf, bytesOf } from "./shapes.mjs";
 import { createPeers } from "./peers.mjs";
-import { measurePeak } from "./peak.mjs";
-import { median, option } from "./util.mjs";
+import { measurePeak } from "../tools/peak.mjs";
+import { cli, host, inTurns, median, warmUp, writeJson } from "../harness.mjs";
 
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const quick = flag("--quick");
-const minRuns = Number(option("--runs", quick ? 5 : 10));
-const tables = Number(option("--tables", quick ? 1 : 2));
-const jsonPath = option("--json", undefined);
-const wanted = option("--shapes", undefined)?.split(",").map(Number);
+const opts = cli("node --experimental-wasm-relaxed-simd bench/ops/compare.mjs [options]: simdconv against its peers, 1 thread", {
+  quick: { type: "boolean", help: "fewer runs, one table" },
+  shapes: { type: "string", help: "only these shape numbers, e.g. 1,3,9 (bench/ops/shapes.mjs)" },
+  cpu: { type: "boolean", help: "add tfjs-backend-cpu (slow)" },
+  "no-ort": { type: "boolean", help: "leave onnxruntime-web out" },
+  runs: { type: "number", help: "at least this many timed runs per library (default 10, 5 with --quick)" },
+  tables: { type: "number", help: "how many times the whole table is measured (default 2, 1 with --quick)" },
+  json: { type: "string", help: "also write the raw timings to this file" },
+});
+const quick = opts.quick;
+const minRuns = opts.runs ?? (quick ? 5 : 10);
+const tables = opts.tables ?? (quick ? 1 : 2);
+const jsonPath = opts.json;
+const wanted = opts.shapes?.split(",").map(Number);
 const shapes = wanted ? SHAPES.filter((s) => wanted.includes(s.id)) : SHAPES;
 /** Keep each timed phase short for small shapes but never under `minRuns` runs. */
 const MIN_PHASE_MS = quick ? 150 : 400;
 
 const relaxedFlag = process.execArgv.some((a) => a.includes("relaxed-simd"));
 
-const libs = await createPeers({ cpu: flag("--cpu"), ort: !flag("--no-ort") });
+const libs = await createPeers({ cpu: opts.cpu, ort: !opts["no-ort"] });
 const ours = libs[0];
 const peak = measurePeak(ours.build.includes("relaxed"));
 
@@ -52,21 +57,13 @@ async function benchShape(shape) {
     await p.run.before?.();
     const out = await p.run(); // warm-up: weight packing, session set-up, JIT tiers
     outputs.push(p.run.nhwc ? p.run.nhwc(out) : out);
-    const warm = performance.now();
-    for (let i = 0; i < 20 && (i < 2 || performance.now() - warm < MIN_PHASE_MS / 2); i++) await p.run();
+    await warmUp(p.run, { min: 2, max: 20, ms: MIN_PHASE_MS / 2 });
   }
-  const times = prepared.map(() => []);
-  const t0 = performance.now();
-  for (let round = 0; round < minRuns || performance.now() - t0 < MIN_PHASE_MS * prepared.length; round++) {
-    for (let j = 0; j < prepared.length; j++) {
-      const k = (round + j) % prepared.length;
-      await prepared[k].run.before?.();
-      const start = performance.now();
-      await prepared[k].run();
-      times[k].push(performance.now() - start);
-    }
-    if (round > 200) break;
-  }
+  // At most 202 rounds.
+  const times = await inTurns(
+    prepared.map((p) => p.run),
+    (round, ms) => round <= 201 && (round < minRuns || ms < MIN_PHASE_MS * prepared.length),
+  );
   for (const p of prepared) p.run.dispose?.();
   return prepared.map((p, i) => ({
     lib: p.lib.name,
@@ -101,9 +98,9 @@ function printTable(rows) {
   console.log(md.join("\n"));
 }
 
-const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+const { cpu, vcpus, node, loadavg } = host();
 console.log(
-  `simdconv bench — ${new Date().toISOString()} — ${cpu}, ${os.cpus().length} vCPUs — Node ${process.version}` +
+  `simdconv bench — ${new Date().toISOString()} — ${cpu}, ${vcpus} vCPUs — Node ${node}` +
     ` — ours: ${ours.build} build${relaxedFlag ? " (--experimental-wasm-relaxed-simd)" : ""}`,
 );
 console.log(
@@ -124,11 +121,12 @@ for (let t = 0; t < tables; t++) {
 }
 if (jsonPath) {
   const raw = {
-    date: new Date().toISOString(), cpu, vcpus: os.cpus().length, node: process.version,
+    date: new Date().toISOString(), cpu, vcpus, node, loadavg: [loadavg, host().loadavg],
+    command: `node${relaxedFlag ? " --experimental-wasm-relaxed-simd" : ""} bench/ops/compare.mjs ${process.argv.slice(2).join(" ")}`.trim(),
     build: ours.build, peak, libs: libs.map((l) => ({ name: l.name, version: l.version })),
     tables: all.map((rows) => rows.map((r) => ({ id: r.shape.id, label: r.shape.label, flops: flopsOf(r.shape), results: r.results }))),
   };
-  writeFileSync(jsonPath, JSON.stringify(raw, null, 2));
+  writeJson(jsonPath, raw);
   console.log(`\nraw results: ${jsonPath}`);
 }
 for (const l of libs) await l.close?.();

@@ -3,7 +3,7 @@ import { build } from "esbuild";
 
 // The tests' seeded generator, so the bench and the tests draw the same kind of data.
 const reference = await build({
-  entryPoints: [new URL("../tests/helpers/reference.ts", import.meta.url).pathname],
+  entryPoints: [new URL("../../tests/helpers/reference.ts", import.meta.url).pathname],
   write: false, format: "esm", logLevel: "error",
 });
 const { rng, randomData } = await import(

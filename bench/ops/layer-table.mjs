@@ -1,13 +1,13 @@
 // The layer suite's table: every distinct conv and pool layer of the networks users run, image
 // filters at photo sizes, and relu / maxPool from 100 KB to 50 MB. One row per layer, NHWC input,
-// HWIO filter, in the form bench/shapes.mjs uses (op: conv | relu | maxPool), so bench/peers.mjs
+// HWIO filter, in the form bench/ops/shapes.mjs uses (op: conv | relu | maxPool), so bench/ops/peers.mjs
 // runs them as they are. Pure data: no imports with side effects, so a unit test can load it.
 //
 // Row: { id, group, label, op, x, f?, k?, stride, pad, quick?, also? }
 //   id     unique, "<network>.<layer>"; `also` lists other layers with the same shape
 //   quick  in the `--quick` subset
 // Skipped layers (ops simdconv does not have) are listed in SKIPPED with the reason.
-import { outSize, flopsOf } from "../shapes.mjs";
+import { outSize, flopsOf } from "./shapes.mjs";
 
 export { outSize, flopsOf };
 

@@ -10,26 +10,31 @@
 //                       column costs a worker restart per sample and a headroom probe per row)
 //     --json FILE       default bench/results/layers-<build>[-quick].json
 //
-// Method as in bench/bench.mjs: the same seeded input for every library, warm-up runs, then the
+// Method as in bench/ops/compare.mjs (timing from bench/harness.mjs): the same seeded input for every library, warm-up runs, then the
 // libraries timed in turns (A B C, B C A, …); the clock stops after the output is read back; the
 // median is reported. Runs per row follow the row's cost: a time budget, at least 3 runs.
-// "% peak": GFLOP/s over the FMA-loop peak (bench/peak.ts) measured in this process just before
+// "% peak": GFLOP/s over the FMA-loop peak (bench/tools/peak.ts) measured in this process just before
 // the row: on a shared host the cores' speed changes from minute to minute, and one figure taken
 // at the start misstated later rows by 2× either way. "% copy": a plain wasm SIMD
 // copy of the row's least traffic (input + filter + output bytes) timed here, over the op's time,
 // the memory-speed yardstick for the rows that are not compute-bound.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { LAYERS, SKIPPED, flopsOf, minBytes } from "./layer-table.mjs";
-import { createPeers } from "../peers.mjs";
-import { measurePeak, compile } from "../peak.mjs";
-import { headroomProbe, median, option } from "../util.mjs";
+import { createPeers } from "./peers.mjs";
+import { measurePeak, compile } from "../tools/peak.mjs";
+import { cli, headroomProbe, inTurns, median, warmUp, writeJson } from "../harness.mjs";
 
 const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
-const only = option("--only", undefined)?.split(",");
+const opts = cli("node [--experimental-wasm-relaxed-simd] bench/ops/layers.mjs [options]: the layer suite", {
+  quick: { type: "boolean", help: "the rows marked quick, fewer runs" },
+  only: { type: "string", help: "rows whose id contains one of these strings, e.g. a,b" },
+  "no-threads": { type: "boolean", help: "skip the 2-thread column" },
+  threads: { type: "string", default: "quick", help: "all: the 2-thread column on every row" },
+  json: { type: "string", help: "default bench/results/layers-<build>[-quick].json" },
+});
+const quick = opts.quick;
+const only = opts.only?.split(",");
 const rows = LAYERS.filter((r) => (only ? only.some((s) => r.id.includes(s)) : !quick || r.quick));
 /** Per row, all libraries together: runs continue until this much time or MAX_RUNS. */
 const BUDGET_MS = quick ? 600 : 1500;
@@ -104,25 +109,10 @@ async function measureRow(row, index) {
     await p.run.before?.();
     const out = await p.run(); // weight packing, session set-up, JIT tiers
     outputs.push(p.run.nhwc ? p.run.nhwc(out) : out);
-    const warm = performance.now();
-    let runs = 0;
-    while (runs < 1 || (runs < 20 && performance.now() - warm < 100)) {
-      await p.run();
-      runs++;
-    }
-    estimate += (performance.now() - warm) / runs;
+    estimate += await warmUp(p.run, { min: 1, max: 20, ms: 100 });
   }
   const rounds = Math.max(MIN_RUNS, Math.min(MAX_RUNS, Math.ceil(BUDGET_MS / estimate)));
-  const times = prepared.map(() => []);
-  for (let round = 0; round < rounds; round++) {
-    for (let j = 0; j < prepared.length; j++) {
-      const k = (round + j) % prepared.length;
-      await prepared[k].run.before?.();
-      const start = performance.now();
-      await prepared[k].run();
-      times[k].push(performance.now() - start);
-    }
-  }
+  const times = await inTurns(prepared.map((p) => p.run), (round) => round < rounds);
   const diffs = outputs.map((o) => maxAbsDiff(outputs[0], o));
   for (const p of prepared) p.run.dispose?.();
   outputs.length = 0;
@@ -191,15 +181,15 @@ for (const [i, row] of rows.entries()) {
 process.stderr.write("\n");
 
 let threads;
-if (!argv.includes("--no-threads")) {
+if (!opts["no-threads"]) {
   const sc = await import("../../dist/index.js");
   await sc.init({ threads: 2 });
   const count = sc.capabilities().threadsCount;
-  threads = { minHeadroom: MIN_HEADROOM, threadsCount: count, rows: option("--threads", "quick") };
+  threads = { minHeadroom: MIN_HEADROOM, threadsCount: count, rows: opts.threads };
   if (count === 2) {
     const probe = headroomProbe(2e7);
     const headroom = [];
-    const allRows = option("--threads", "quick") === "all";
+    const allRows = opts.threads === "all";
     const threadRows = results.filter((r, i) => allRows || rows[i].quick);
     for (const [i, r] of threadRows.entries()) {
       headroom.push(probe.measure());
@@ -251,14 +241,13 @@ console.log(`skipped: ${SKIPPED.map((s) => s.id).join(", ")} (${SKIPPED[0].reaso
 console.log(`suite time ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
 loadavg.push(os.loadavg()[0]);
-const jsonPath = option("--json", `bench/results/layers-${build}${quick ? "-quick" : ""}.json`);
-mkdirSync(path.dirname(jsonPath), { recursive: true });
+const jsonPath = opts.json ?? `bench/results/layers-${build}${quick ? "-quick" : ""}.json`;
 const raw = {
   date: startedAt, ended: new Date().toISOString(), cpu: cpuModel, vcpus: os.cpus().length, node: process.version,
   command: `node${relaxedFlag ? " --experimental-wasm-relaxed-simd" : ""} bench/ops/layers.mjs ${argv.join(" ")}`.trim(),
   build, quick, loadavg, peak, libs: libs.map((l) => ({ name: l.name, version: l.version })), threads,
   skipped: SKIPPED, rows: results,
 };
-writeFileSync(jsonPath, JSON.stringify(raw, null, 1) + "\n");
+writeJson(jsonPath, raw, 1);
 console.log(`results: ${jsonPath}`);
 for (const l of libs) await l.close?.();

@@ -2,9 +2,9 @@
 // classifier at 128×128, with the same seeded weights in every library:
 //   simdconv (loadLayersModel from model.json + 4 MB shards, as tfjs writes them), 1 and 2 threads;
 //   tfjs-layers on tfjs-backend-wasm, 1 thread;
-//   onnxruntime-web, 1 thread, the same network built as ONNX in code (bench/onnx.mjs).
+//   onnxruntime-web, 1 thread, the same network built as ONNX in code (bench/ops/onnx.mjs).
 // Also: load time (parse, dequantize, pack) against reading the shards, and wasm memory.
-//   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/model.mjs [--reps 7]
+//   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/ops/model.mjs [--reps 7]
 import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -12,11 +12,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { random } from "./inputs.mjs";
 import { onnxModel } from "./onnx.mjs";
-import { median, option } from "./util.mjs";
+import { cli, median } from "../harness.mjs";
 
 const require = createRequire(import.meta.url);
-const root = new URL("..", import.meta.url);
-const reps = Number(option("--reps", 7));
+const root = new URL("../..", import.meta.url);
+const { reps } = cli("node --experimental-wasm-relaxed-simd bench/ops/model.mjs [options]: whole models against tfjs-layers and onnxruntime-web", {
+  reps: { type: "number", default: 7, help: "interleaved runs per library" },
+});
 const sc = await import(new URL("dist/index.js", root).href);
 await sc.init({ threads: 2 });
 sc.setThreadsCount(1);

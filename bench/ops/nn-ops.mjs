@@ -2,14 +2,17 @@
 // models, against tfjs-backend-wasm (XNNPACK, 1 thread in Node) in the same process on the
 // same inputs. Each timing includes reading the result back (dataSync), as a user does.
 //
-//   npm run build && flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/nn-ops.mjs [--runs 15]
+//   npm run build && flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/ops/nn-ops.mjs [--runs 15]
 import { createRequire } from "node:module";
 import path from "node:path";
-import { median, option, random } from "./util.mjs";
+import { cli, median } from "../harness.mjs";
+import { random } from "./inputs.mjs";
 
 const require = createRequire(import.meta.url);
-const runs = Number(option("--runs", "15"));
-const sc = await import(new URL("../dist/index.js", import.meta.url).href);
+const { runs } = cli("node --experimental-wasm-relaxed-simd bench/ops/nn-ops.mjs [options]: the other ops trained models need, against tfjs-backend-wasm", {
+  runs: { type: "number", default: 15, help: "runs per op and library" },
+});
+const sc = await import(new URL("../../dist/index.js", import.meta.url).href);
 const tf = await import("@tensorflow/tfjs-core");
 const { setWasmPaths } = await import("@tensorflow/tfjs-backend-wasm");
 setWasmPaths(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm")) + path.sep);

@@ -11,7 +11,7 @@ import { onnxModel } from "./onnx.mjs";
 import { outSize } from "./shapes.mjs";
 
 const require = createRequire(import.meta.url);
-const root = new URL("..", import.meta.url);
+const root = new URL("../..", import.meta.url);
 const versionOf = (pkg) => JSON.parse(readFileSync(new URL(`node_modules/${pkg}/package.json`, root), "utf8")).version;
 
 /**
@@ -37,7 +37,7 @@ function tfjsShapedRun(api, shape) {
   };
   run.dispose = () => api.dispose([x, f, b].filter(Boolean));
   /**
-   * The op without reading its output back (bench/breakdown.mjs). simdconv defers relu and
+   * The op without reading its output back (bench/tools/breakdown.mjs). simdconv defers relu and
    * maxPool until their result is used, so view() makes it compute the result in place.
    */
   run.opOnly = () => {

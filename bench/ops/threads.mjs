@@ -1,13 +1,19 @@
 // 2 threads vs 1 thread of our own, on the bench's large convs and the edge filter.
 // Run it under the shared lock so other work does not skew the ratio:
-//   flock /tmp/simdconv-bench.lock npm run bench:threads [-- --reps 15] [-- --cutoff | --switch]
+//   flock /tmp/simdconv-bench.lock npm run bench:threads [-- --reps 15] [-- --cutoff | --switch] [-- --json FILE]
 // --cutoff instead times small convs around the split threshold (MIN_SPLIT_FLOPS);
 // --switch the first ops after the thread count changes.
-import * as sc from "../dist/index.js";
-import { headroomProbe, median, random } from "./util.mjs";
+import * as sc from "../../dist/index.js";
+import { cli, headroomProbe, host, median, writeJson } from "../harness.mjs";
+import { random } from "./inputs.mjs";
 
-const args = process.argv.slice(2);
-const reps = Number(args[args.indexOf("--reps") + 1]) || 15;
+const opts = cli("node bench/ops/threads.mjs [options]: 2 threads vs 1 of our own", {
+  reps: { type: "number", default: 15, help: "interleaved pairs per row (3× for the edge filter)" },
+  cutoff: { type: "boolean", help: "small convs around the split threshold instead" },
+  switch: { type: "boolean", help: "the first ops after the thread count changes instead" },
+  json: { type: "string", help: "also write the rows to this file" },
+});
+const reps = opts.reps;
 
 const shapes = [
   { name: "1×224×224×64, 3×3, 64→64, same", x: [1, 224, 224, 64], f: [3, 3, 64, 64] },
@@ -116,7 +122,7 @@ async function switching(xs, ws, fs, rounds, opsAfter = 8) {
   return { steady1: median(steady[1]), steady2: median(steady[2]), parked: nth(after.parked), fresh: nth(after.fresh) };
 }
 
-if (args.includes("--switch")) {
+if (opts.switch) {
   const fs = { x: [1, 112, 112, 64], f: [3, 3, 64, 64] };
   const before = probe.measure();
   const t = await switching(random(size(fs.x), 1), random(size(fs.f), 2), fs, reps);
@@ -127,7 +133,7 @@ if (args.includes("--switch")) {
   console.log(`|---|${t.parked.map(() => "---:").join("|")}|`);
   console.log(`| workers kept from before | ${t.parked.map((v) => v.toFixed(1)).join(" | ")} |`);
   console.log(`| after shutdownThreads() (new workers) | ${t.fresh.map((v) => v.toFixed(1)).join(" | ")} |`);
-} else if (args.includes("--cutoff")) {
+} else if (opts.cutoff) {
   console.log(header("µs").replace("| shape", "| MFLOP"));
   for (const [h, c] of [[4, 4], [8, 8], [8, 16], [12, 16], [14, 16], [12, 24], [16, 16], [16, 24], [20, 24], [16, 32], [24, 32], [32, 32]]) {
     const t = await time(random(h * h * c, 1), random(9 * c * c, 2), { x: [1, h, h, c], f: [3, 3, c, c] }, reps * 3, 20);
@@ -136,7 +142,13 @@ if (args.includes("--switch")) {
 } else {
   console.log(`simdconv build ${build}, 1 vs 2 threads, ${reps} interleaved pairs (${3 * reps} for the edge filter), median ms`);
   console.log(header("ms"));
-  for (const s of shapes) console.log(row(s.name, await time(random(size(s.x), 1), random(size(s.f), 2), { x: s.x, f: s.f }, reps * (s.moreReps ?? 1), 20)));
+  const rows = [];
+  for (const s of shapes) {
+    const t = await time(random(size(s.x), 1), random(size(s.f), 2), { x: s.x, f: s.f }, reps * (s.moreReps ?? 1), 20);
+    console.log(row(s.name, t));
+    rows.push({ shape: s.name, ...t });
+  }
+  if (opts.json) writeJson(opts.json, { ...host(), command: `node bench/ops/threads.mjs --reps ${reps}`, build, reps, rows });
 }
 await probe.close();
 await sc.shutdownThreads();

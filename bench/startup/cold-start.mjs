@@ -2,18 +2,23 @@
 // Cold start: a fresh `node` process imports the library, runs a first 1×32×32×3 conv
 // (3×3×3×8, SAME), reads the result and exits; simdconv against tfjs-backend-wasm, runs
 // alternating so both see the same machine load. Wall time is measured here, from spawn
-// to exit; peak RSS is the child's own maxRSS. Writes bench/RESULTS-cold-start.md.
+// to exit; peak RSS is the child's own maxRSS. --json FILE writes the figures (npm run bench:
+// bench/results/cold-start.json).
 //
-//   npm run build && flock /tmp/simdconv-bench.lock node bench/cold-start.mjs [--runs 9]
+//   npm run build && flock /tmp/simdconv-bench.lock node bench/startup/cold-start.mjs [--runs 9] [--json FILE]
 import { spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
+import { cli, host, median, writeJson } from "../harness.mjs";
 
 const here = new URL(".", import.meta.url);
-const runsArg = process.argv.indexOf("--runs");
-const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 9;
-if (!(runs >= 7)) throw new RangeError(`--runs must be at least 7, got ${process.argv[runsArg + 1]}`);
-if (!existsSync(new URL("../dist/index.js", here))) throw new Error("dist/ is missing: run `npm run build` first");
+const opts = cli("node bench/startup/cold-start.mjs [options]: a fresh process's import + first conv, simdconv vs tfjs-backend-wasm", {
+  runs: { type: "number", default: 9, help: "alternating runs each, at least 7" },
+  json: { type: "string", help: "also write the figures to this file" },
+});
+const runs = opts.runs;
+if (!(runs >= 7)) throw new RangeError(`--runs must be at least 7, got ${runs}`);
+if (!existsSync(new URL("../../dist/index.js", here))) throw new Error("dist/ is missing: run `npm run build` first");
 
 const contenders = [
   { name: "simdconv", script: new URL("cold-start/simdconv.mjs", here).pathname },
@@ -37,12 +42,8 @@ function coldStart(script) {
   });
 }
 
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 const loadBefore = loadavg()[0];
+const started = host();
 const samples = contenders.map(() => []);
 for (let i = 0; i < runs + 1; i++) {
   for (const [k, c] of contenders.entries()) {
@@ -64,9 +65,7 @@ const ratio = ours.ms / theirs.ms;
 const rows = [ours, theirs, floor].map(
   (r, k) => `| ${contenders[k].name} | ${r.ms.toFixed(1)} | ${r.rssMiB.toFixed(1)} | ${r.maxRssMiB.toFixed(1)} |`,
 );
-const md = `# Cold start
-
-A fresh \`node\` process imports the library, runs a first 1×32×32×3 conv (3×3×3×8, SAME),
+const md = `A fresh \`node\` process imports the library, runs a first 1×32×32×3 conv (3×3×3×8, SAME),
 reads the result and exits. ${runs} alternating runs each (after one warm-up round for the
 file cache); wall time from spawn to exit, peak RSS as the child's \`process.resourceUsage().maxRSS\`.
 
@@ -82,5 +81,10 @@ Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, ${availableParall
 1-minute load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after (above the core count, figures are indicative).
 Command: \`npm run build && flock /tmp/simdconv-bench.lock npm run bench:cold\`.
 `;
-writeFileSync(new URL("RESULTS-cold-start.md", here), md);
 console.log(md);
+if (opts.json) {
+  writeJson(opts.json, {
+    ...started, loadavg: [loadBefore, loadavg()[0]], command: `node bench/startup/cold-start.mjs --runs ${runs}`, runs,
+    rows: [ours, theirs, floor].map((r, k) => ({ name: contenders[k].name, ms: r.ms, rssMiB: r.rssMiB, maxRssMiB: r.maxRssMiB })),
+  });
+}

@@ -2,12 +2,13 @@
 // the op alone vs the op plus dataSync(), for simdconv and tfjs-backend-wasm, interleaved.
 // simdconv's relu and maxPool are deferred: "op" computes the result in place (view()), while
 // "op + dataSync" computes it chunk by chunk into the read-back (DeferredJob, src/tensor.ts).
-//   node --experimental-wasm-relaxed-simd bench/breakdown.mjs
-import { SHAPES } from "./shapes.mjs";
-import { createPeers } from "./peers.mjs";
+//   node --experimental-wasm-relaxed-simd bench/tools/breakdown.mjs
+import { SHAPES } from "../ops/shapes.mjs";
+import { createPeers } from "../ops/peers.mjs";
 import { compile } from "./peak.mjs";
-import { median } from "./util.mjs";
+import { cli, median } from "../harness.mjs";
 
+cli("node --experimental-wasm-relaxed-simd bench/tools/breakdown.mjs: op alone vs op + dataSync(), and memory speed");
 const libs = (await createPeers({ cpu: false, ort: false })).filter((l) => l.name !== "simdconv-simd");
 
 // Memory speed on this machine, for relu's size (read n floats, write n floats): a plain wasm
@@ -33,7 +34,7 @@ const libs = (await createPeers({ cpu: false, ort: false })).filter((l) => l.nam
       `memmove ${median(t.memmove).toFixed(2)} ms (${gbs(median(t.memmove))} GB/s)`,
   );
 }
-// The libraries take turns run by run, as in bench.mjs: the garbage one library's read-back
+// The libraries take turns run by run, as in bench/ops/compare.mjs: the garbage one library's read-back
 // leaves is collected during whichever run comes next, so timing one library's runs back to
 // back would charge it its own collections and the other none.
 for (const shape of SHAPES.filter((s) => s.id === 1 || s.op === "relu" || s.op === "maxPool")) {

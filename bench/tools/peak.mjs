@@ -4,9 +4,11 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { cli } from "../harness.mjs";
 
 const source = new URL("./peak.ts", import.meta.url).pathname;
-const ascCli = new URL("../node_modules/assemblyscript/bin/asc.js", import.meta.url).pathname;
+const ascCli = new URL("../../node_modules/assemblyscript/bin/asc.js", import.meta.url).pathname;
 
 /**
  * asc runs in a child process: binaryen is itself a large wasm module, and compiling it here
@@ -38,4 +40,11 @@ export function measurePeak(relaxed) {
   if (process.env.PEAK_DEBUG) console.log(rates.map((r) => r.toFixed(1)).join(" "));
   rates.sort((a, b) => a - b);
   return { kind: relaxed ? "f32x4.relaxed_madd" : "f32x4.mul + f32x4.add", gflops: rates[rates.length >> 1] };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  cli("node [--experimental-wasm-relaxed-simd] bench/tools/peak.mjs: the one-core FMA-loop peak of this build");
+  const relaxed = process.execArgv.some((a) => a.includes("relaxed-simd"));
+  const p = measurePeak(relaxed);
+  console.log(`${p.kind}: ${p.gflops.toFixed(1)} GFLOP/s (12 chains, one core)`);
 }

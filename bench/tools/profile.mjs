@@ -2,15 +2,19 @@
 // self time per function over many runs of the bench's own run (op + dataSync() + dispose),
 // for simdconv and tfjs-backend-wasm, one after the other. Our wasm functions are named from the
 // module's exports; tfjs-wasm's module has no names, so its kernels show as wasm-function[i].
-//   node --experimental-wasm-relaxed-simd bench/profile.mjs [--shapes 2,9,10] [--runs 100]
+//   node --experimental-wasm-relaxed-simd bench/tools/profile.mjs [--shapes 2,9,10] [--runs 100]
 import { Session } from "node:inspector/promises";
 import { readFileSync } from "node:fs";
-import { SHAPES } from "./shapes.mjs";
-import { createPeers } from "./peers.mjs";
-import { option } from "./util.mjs";
+import { SHAPES } from "../ops/shapes.mjs";
+import { createPeers } from "../ops/peers.mjs";
+import { cli } from "../harness.mjs";
 
-const ids = option("--shapes", "2,9,10").split(",").map(Number);
-const runs = Number(option("--runs", "100"));
+const opts = cli("node --experimental-wasm-relaxed-simd bench/tools/profile.mjs [options]: self time per function, ours and tfjs-backend-wasm", {
+  shapes: { type: "string", default: "2,9,10", help: "shape numbers of bench/ops/shapes.mjs" },
+  runs: { type: "number", default: 100, help: "runs per library under the profiler" },
+});
+const ids = opts.shapes.split(",").map(Number);
+const runs = opts.runs;
 const TOP = 6;
 
 /** Function index → export name, read from the wasm's import and export sections. */
@@ -51,7 +55,7 @@ function exportNames(bytes) {
 
 const libs = (await createPeers({ cpu: false, ort: false })).filter((l) => l.name === "simdconv" || l.name === "tfjs-wasm");
 const ours = libs.find((l) => l.name === "simdconv");
-const names = exportNames(readFileSync(new URL(`../build/simdconv-${ours.build}.wasm`, import.meta.url)));
+const names = exportNames(readFileSync(new URL(`../../build/simdconv-${ours.build}.wasm`, import.meta.url)));
 
 const session = new Session();
 session.connect();

@@ -1,15 +1,16 @@
-// Ratios against one peer across several `npm run bench -- --json FILE` runs: each table's
+// Ratios against one peer across several `node bench/ops/compare.mjs --json FILE` runs: each table's
 // ratio (peer ms / simdconv ms), then the median over all of them. On a shared, noisy host one
 // run's ratio can swing by 20 %, so a target is judged on the median of several.
-//   node bench/summarize.mjs [--peer tfjs-wasm] run1.json run2.json …
+//   node bench/tools/summarize.mjs [--peer tfjs-wasm] run1.json run2.json …
 import { readFileSync } from "node:fs";
-import { median } from "./util.mjs";
+import { cli, median } from "../harness.mjs";
 
-const args = process.argv.slice(2);
-const peerAt = args.indexOf("--peer");
-const peer = peerAt >= 0 ? args.splice(peerAt, 2)[1] : "tfjs-wasm";
-const runs = args.map((f) => JSON.parse(readFileSync(f, "utf8")));
-if (runs.length === 0) throw new Error("usage: node bench/summarize.mjs [--peer NAME] run.json …");
+const opts = cli("node bench/tools/summarize.mjs [--peer NAME] run.json …: ratios against one peer over several runs", {
+  peer: { type: "string", default: "tfjs-wasm", help: "the peer the ratios are taken against" },
+}, { positionals: "run.json files written by bench/ops/compare.mjs --json" });
+const peer = opts.peer;
+const runs = opts._.map((f) => JSON.parse(readFileSync(f, "utf8")));
+if (runs.length === 0) throw new Error("usage: node bench/tools/summarize.mjs [--peer NAME] run.json …");
 
 const rows = new Map();
 for (const run of runs) {

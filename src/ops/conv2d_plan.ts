@@ -64,7 +64,7 @@ export interface ConvPath {
 /**
  * Winograd F(2×2,3×3) is chosen for 3×3 stride-1 undilated convs with at least this many input
  * channels; from 8 on it beat the 4×8 IGEMM at every output channel count measured, and
- * with 4 or fewer it lost on most (bench/winograd.mjs; docs/kernels.md).
+ * with 4 or fewer it lost on most (bench/kernels/f32-winograd.mjs; docs/kernels.md).
  */
 export const WINOGRAD_MIN_CI = 8;
 
@@ -124,7 +124,7 @@ const flopsPerRow = ({ d, win }: ConvRun) => 2 * win.wo * d.co * d.kh * d.kw * d
 export const CONV_PATHS: readonly ConvPath[] = [
   /**
    * One channel in and out (image filtering): vectorised across the output width, 9 multiply-adds
-   * per 4 outputs for 3×3, where a GEMM tile would be 1/8 full (bench shape 1, bench/bench.mjs).
+   * per 4 outputs for 3×3, where a GEMM tile would be 1/8 full (bench shape 1, bench/ops/compare.mjs).
    */
   {
     name: "direct1",
@@ -153,7 +153,7 @@ export const CONV_PATHS: readonly ConvPath[] = [
   },
   /**
    * 3×3 stride 1 from 8 input channels: beat the 4×8 IGEMM at every output channel count measured;
-   * with 4 or fewer input channels it lost on most (bench/winograd.mjs).
+   * with 4 or fewer input channels it lost on most (bench/kernels/f32-winograd.mjs).
    */
   {
     name: "winograd",
@@ -167,7 +167,7 @@ export const CONV_PATHS: readonly ConvPath[] = [
   },
   /**
    * 1×1 stride 1 unpadded is a GEMM over pixels: no indirection. 4×8 splat2 up to K = 32 (as fast
-   * or up to 17 % faster at K = 16–32), 6×8 splat above (bench/tiles.mjs).
+   * or up to 17 % faster at K = 16–32), 6×8 splat above (bench/kernels/f32-gemm.mjs).
    */
   {
     name: "gemm",
@@ -214,7 +214,7 @@ export const CONV_PATHS: readonly ConvPath[] = [
   },
   /**
    * The general case. 6×8 with lane-shuffle broadcasts ran bench shapes 2 and 6–8 7–27 % faster
-   * than 4×8 with broadcast loads, interleaved (bench/tiles.mjs).
+   * than 4×8 with broadcast loads, interleaved (bench/kernels/f32-gemm.mjs).
    */
   {
     name: "igemm",

@@ -10,7 +10,7 @@ import { conv2dRef } from "../helpers/reference.js";
 import { BARS_16, barsRaster, barsValues } from "../image/bars.js";
 import { percentileLevels } from "../image/normalize-ref.js";
 import { jpegOf, pngClaiming } from "../image/files.js";
-import { photo } from "../../bench/photo.mjs";
+import { photo } from "../../bench/image/photo.mjs";
 
 const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 let dir: string;

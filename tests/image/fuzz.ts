@@ -5,7 +5,7 @@
  */
 import { decodeRaster, encodeRasterPng } from "../../src/image/node.js";
 import { rng } from "../helpers/reference.js";
-import { photo } from "../../bench/photo.mjs";
+import { photo } from "../../bench/image/photo.mjs";
 import { jpegOf, quadrants, withExifOrientation } from "./files.js";
 
 export interface FuzzReport {

@@ -1,7 +1,7 @@
 /** JPEG decoding cases every JPEG decoder must pass. */
 import { describe, expect, it } from "vitest";
 import { DamagedImageError, decodeImage, decodeRaster, readHeader, encodeRasterPng } from "../../src/image/node.js";
-import { photo } from "../../bench/photo.mjs";
+import { photo } from "../../bench/image/photo.mjs";
 import { jpegOf, quadrants, withExifOrientation } from "./files.js";
 
 export function jpegCases(decoder: string): void {

@@ -10,7 +10,7 @@ import {
   rasterToTensor, resolveKernel, tensorToRaster, type Normalization,
 } from "../../src/image/node.js";
 import { colormapColor } from "../../src/image/colormap.js";
-import { photo } from "../../bench/photo.mjs";
+import { photo } from "../../bench/image/photo.mjs";
 import { percentile, percentileLevels } from "./normalize-ref.js";
 
 /** Red levels of a drawing (gray: R = G = B). */

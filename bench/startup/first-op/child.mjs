@@ -2,8 +2,8 @@
 // shape and three more, each read back. Prints one JSON line: { ms: [first, 2nd, 3rd, 4th] }.
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { SHAPES } from "../shapes.mjs";
-import { random } from "../inputs.mjs";
+import { SHAPES } from "../../ops/shapes.mjs";
+import { random } from "../../ops/inputs.mjs";
 
 const [lib, id] = process.argv.slice(2);
 const s = SHAPES.find((v) => v.id === Number(id));
