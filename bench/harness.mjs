@@ -10,6 +10,10 @@ import { parseArgs } from "node:util";
  * default?, help } }): an unknown option or a number that is not one is an error that names it.
  * `--help` prints `usage` and the options, then exits. With `positionals` (a description), bare
  * arguments are allowed and returned as `_`. `argv` defaults to this process's arguments.
+ * @param {string} usage
+ * @param {Record<string, { type: "boolean" | "string" | "number", default?: unknown, help?: string }>} [spec]
+ * @param {{ positionals?: string, argv?: string[] }} [how]
+ * @returns {Record<string, any> & { _: string[] }}
  */
 export function cli(usage, spec = {}, { positionals, argv = process.argv.slice(2) } = {}) {
   const help = () =>

@@ -6,7 +6,6 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-// @ts-ignore: a plain .mjs bench module without types
 import { cli } from "../../bench/harness.mjs";
 
 const run = promisify(execFile);
@@ -48,9 +47,9 @@ describe("bench options", () => {
 
   it("parses numbers, booleans, strings and defaults, and names a bad value", () => {
     const spec = {
-      runs: { type: "number", default: 9 },
-      quick: { type: "boolean" },
-      shapes: { type: "string" },
+      runs: { type: "number" as const, default: 9 },
+      quick: { type: "boolean" as const },
+      shapes: { type: "string" as const },
     };
     expect(cli("u", spec, { argv: [] })).toEqual({ _: [], runs: 9, quick: false, shapes: undefined });
     expect(cli("u", spec, { argv: ["--runs", "3", "--quick", "--shapes", "1,9"] })).toEqual({ _: [], runs: 3, quick: true, shapes: "1,9" });
