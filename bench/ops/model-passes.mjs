@@ -1,12 +1,14 @@
 // A model's activation and global pooling layers on their kernels (activateInPlace, avgPool /
 // maxPool with a whole-image window) against the JS loops they replaced (copied below), on a
 // 112×112×64 output, batch 1, 1 thread. Median of --reps runs, ms.
-//   npm run build && flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/model-passes.mjs [--reps 21]
+//   npm run build && flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/ops/model-passes.mjs [--reps 21]
 import { random } from "./inputs.mjs";
-import { median, option } from "./util.mjs";
+import { cli, median } from "../harness.mjs";
 
-const reps = Number(option("--reps", 21));
-const sc = await import(new URL("../dist/index.js", import.meta.url).href);
+const { reps } = cli("node --experimental-wasm-relaxed-simd bench/ops/model-passes.mjs [options]: a model's activation and global pooling passes, kernels vs the JS loops they replaced", {
+  reps: { type: "number", default: 21, help: "runs per pass" },
+});
+const sc = await import(new URL("../../dist/index.js", import.meta.url).href);
 await sc.init();
 const shape = [1, 112, 112, 64];
 const x = random(shape.reduce((a, b) => a * b, 1), 5).map((v) => v * 4);
