@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
 import { tfjsSpecs } from "./tests/tfjs-specs/plugin.js";
-import { browserRequired, chromiumFound, chromiumLaunchOptions, crossOriginIsolation, skipLine } from "./tests/browser/chromium.js";
+import { browserRequired, chromiumFound, chromiumLaunchOptions, crossOriginIsolation, firefoxFound, firefoxSkipLine, skipLine } from "./tests/browser/chromium.js";
 
 /** A fresh object per project: vitest names each project's browser instances in place. */
 const chromium = () => ({
@@ -23,6 +23,13 @@ if (!chromiumFound.path) {
   const g = globalThis as { simdconvSkipLine?: boolean };
   if (!g.simdconvSkipLine) console.warn(skipLine(chromiumFound));
   g.simdconvSkipLine = true;
+}
+// Firefox runs in a node project (tests/runtimes/firefox.test.ts); the same rules apply.
+if (!firefoxFound.path) {
+  if (browserRequired()) throw new Error(`simdconv: Firefox is required here (CI or SIMDCONV_REQUIRE_BROWSER=1) but none was found: ${firefoxFound.source}`);
+  const g = globalThis as { simdconvFirefoxSkipLine?: boolean };
+  if (!g.simdconvFirefoxSkipLine) console.warn(firefoxSkipLine(firefoxFound));
+  g.simdconvFirefoxSkipLine = true;
 }
 const browserProjects = [
   {

@@ -70,6 +70,31 @@ export const browserRequired = (env: Record<string, string | undefined> = proces
 export const skipLine = (d: Discovery): string =>
   `simdconv: browser tests skipped (${d.source}); to run them: apt-get install chromium, or set CHROMIUM_PATH=/path/to/chrome`;
 
+/**
+ * Finds Firefox in this order: FIREFOX_PATH (final when set, as CHROMIUM_PATH); Debian's
+ * firefox-esr; a firefox or firefox-esr on the PATH. Playwright cannot drive Debian's Firefox, so
+ * its tests launch it headless on a page that posts its results back (tests/runtimes/firefox.test.ts).
+ */
+export function findFirefox(m: DiscoveryEnv = machine): Discovery {
+  const explicit = m.env.FIREFOX_PATH;
+  if (explicit) return m.isExecutable(explicit) ? { path: explicit, source: "FIREFOX_PATH" } : { source: `FIREFOX_PATH=${explicit} is not an executable` };
+  for (const path of ["/usr/bin/firefox-esr", "/usr/bin/firefox"]) if (m.isExecutable(path)) return { path, source: "Debian's firefox" };
+  for (const dir of (m.env.PATH ?? "").split(delimiter).filter(Boolean)) {
+    for (const name of ["firefox-esr", "firefox"]) {
+      const path = join(dir, name);
+      if (m.isExecutable(path)) return { path, source: `${name} on the PATH` };
+    }
+  }
+  return { source: "no FIREFOX_PATH, /usr/bin/firefox-esr, or firefox on the PATH" };
+}
+
+/** The line printed when the Firefox suite is skipped. */
+export const firefoxSkipLine = (d: Discovery): string =>
+  `simdconv: Firefox tests skipped (${d.source}); to run them: apt-get install firefox-esr, or set FIREFOX_PATH=/path/to/firefox`;
+
+/** The machine's Firefox, found once per process. */
+export const firefoxFound: Discovery = findFirefox();
+
 /** The machine's Chromium, found once per process. */
 export const chromiumFound: Discovery = findChromium();
 

@@ -2,7 +2,7 @@
 // browser skips the browser suites with one line (or fails, where a browser is required).
 import { execFileSync, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { browserRequired, findChromium, skipLine, type DiscoveryEnv } from "../browser/chromium.js";
+import { browserRequired, findChromium, findFirefox, firefoxSkipLine, skipLine, type DiscoveryEnv } from "../browser/chromium.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -32,9 +32,21 @@ describe("findChromium", () => {
   });
 });
 
+describe("findFirefox", () => {
+  it("takes FIREFOX_PATH first (final when set), then Debian's firefox-esr, then the PATH", () => {
+    const all = ["/opt/ff/firefox", "/usr/bin/firefox-esr", "/bin2/firefox"];
+    expect(findFirefox(machine(all, { FIREFOX_PATH: "/opt/ff/firefox", PATH: "/bin2" })).path).toBe("/opt/ff/firefox");
+    expect(findFirefox(machine(all, { FIREFOX_PATH: "/nope/firefox", PATH: "/bin2" })).path).toBeUndefined();
+    expect(findFirefox(machine(all, { PATH: "/bin2" })).path).toBe("/usr/bin/firefox-esr");
+    expect(findFirefox(machine(all.slice(2), { PATH: "/bin1:/bin2" })).path).toBe("/bin2/firefox");
+    expect(findFirefox(machine([], { PATH: "/bin2" })).path).toBeUndefined();
+    expect(firefoxSkipLine({ source: "x" })).toMatch(/Firefox tests skipped.*FIREFOX_PATH=/);
+  });
+});
+
 describe("vitest on a machine without a browser", () => {
   // A CHROMIUM_PATH that is not there stands for a machine without a browser.
-  const env = { ...process.env, CHROMIUM_PATH: "/nonexistent/chromium", PATH: "/nonexistent", CI: "", SIMDCONV_REQUIRE_BROWSER: "", VITEST: "" };
+  const env = { ...process.env, CHROMIUM_PATH: "/nonexistent/chromium", FIREFOX_PATH: "/nonexistent/firefox", PATH: "/nonexistent", CI: "", SIMDCONV_REQUIRE_BROWSER: "", VITEST: "" };
   const list = (extra: Record<string, string>) =>
     spawnSync(process.execPath, [`${root}node_modules/vitest/vitest.mjs`, "list", "--filesOnly", "tests/web/web.test.ts"], {
       cwd: root, env: { ...env, ...extra }, encoding: "utf8",
@@ -45,6 +57,9 @@ describe("vitest on a machine without a browser", () => {
     const lines = (r.stdout + r.stderr).split("\n").filter((l) => l.includes("browser tests skipped"));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("CHROMIUM_PATH=");
+    const firefox = (r.stdout + r.stderr).split("\n").filter((l) => l.includes("Firefox tests skipped"));
+    expect(firefox).toHaveLength(1);
+    expect(firefox[0]).toContain("FIREFOX_PATH=");
     expect(r.stdout).not.toContain("[chromium");
   });
   it.each<Record<string, string>>([{ CI: "true" }, { SIMDCONV_REQUIRE_BROWSER: "1" }])("fails under %o", (extra) => {

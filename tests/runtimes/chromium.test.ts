@@ -2,35 +2,16 @@
  * Pages in Chromium, driven by playwright-core: the README's plain <script type="module">
  * page served with and without cross-origin isolation, and an app built by vite.
  */
-import { createServer, type Server } from "node:http";
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
-import { extname, join, normalize } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { build as viteBuild } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserRequired, chromiumFound, chromiumLaunchOptions, crossOriginIsolation } from "../browser/chromium.js";
 import { conv2dRef } from "../helpers/reference.js";
-import { consumer, linkConsumer, root, tempDir } from "./harness.js";
+import { consumer, linkConsumer, root, serve, tempDir } from "./harness.js";
 
 const CDN_IMPORT = "https://cdn.jsdelivr.net/npm/simdconv@0.1.0/dist/index.js";
-const TYPES: Record<string, string> = {
-  ".html": "text/html", ".js": "text/javascript", ".map": "application/json", ".wasm": "application/wasm",
-};
-
-/** Serves files from `dir` (and `pages`, by path) on 127.0.0.1, optionally cross-origin isolated. */
-async function serve(dir: string, pages: Record<string, string>, headers: Record<string, string>): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url!, "http://x").pathname;
-    const file = join(dir, normalize(path === "/" ? "/index.html" : path));
-    if (path in pages) res.writeHead(200, { ...headers, "content-type": TYPES[extname(path)] ?? "text/html" }).end(pages[path]);
-    else if (file.startsWith(dir) && existsSync(file) && statSync(file).isFile()) {
-      res.writeHead(200, { ...headers, "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-    } else res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
-}
-
 // Skipped without a browser (vitest.config.ts prints how to enable it); where one is required it runs and fails.
 const describeBrowser = describe.skipIf(!chromiumFound.path && !browserRequired());
 

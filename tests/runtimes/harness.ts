@@ -3,9 +3,10 @@
  * exports map, child processes, the Worker bundle and a workerd server on 127.0.0.1.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, existsSync, writeFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, existsSync, readFileSync, statSync, writeFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, extname, join, normalize } from "node:path";
 import { createInterface } from "node:readline";
 import { build, type Plugin } from "esbuild";
 
@@ -129,4 +130,37 @@ const worker :Workerd.Worker = (
     throw e;
   });
   return { url: `http://127.0.0.1:${port}`, stop };
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html", ".js": "text/javascript", ".map": "application/json", ".wasm": "application/wasm",
+};
+
+/**
+ * Serves files from `dir` (and `pages`, by path) on 127.0.0.1, optionally cross-origin isolated;
+ * a POST's body goes to `onPost` (how a page that no driver controls reports back).
+ */
+export async function serve(
+  dir: string, pages: Record<string, string>, headers: Record<string, string>, onPost?: (path: string, body: string) => void,
+): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url!, "http://x").pathname;
+    if (req.method === "POST" && onPost) {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (d: string) => (body += d));
+      req.on("end", () => {
+        res.writeHead(204).end();
+        onPost(path, body);
+      });
+      return;
+    }
+    const file = join(dir, normalize(path === "/" ? "/index.html" : path));
+    if (path in pages) res.writeHead(200, { ...headers, "content-type": TYPES[extname(path)] ?? "text/html" }).end(pages[path]);
+    else if (file.startsWith(dir) && existsSync(file) && statSync(file).isFile()) {
+      res.writeHead(200, { ...headers, "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+    } else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
 }
