@@ -27,10 +27,11 @@ describe(`the kernel binding (${backend().build} build)`, () => {
     expect(fn.length).toBe((s as Signature).params.length);
   });
 
-  it("every row kernel ends in a range: runRows can split it", () => {
-    for (const s of signatures.filter((s) => s.range)) {
-      expect(s.params.slice(-2).map((p) => p.type), s.name).toEqual(["i32", "i32"]);
-    }
+  it.each(signatures.filter((s) => s.range).map((s) => [s.name, s]))("row kernel %s ends in a range: runRows can split it", (name, s) => {
+    expect(s.params.slice(-2).map((p) => p.type), name).toEqual(["i32", "i32"]);
+  });
+
+  it("lists at least 10 row kernels", () => {
     expect(signatures.filter((s) => s.range).length).toBeGreaterThanOrEqual(10);
   });
 });

@@ -6,13 +6,11 @@ const smallHeap = (initialPages = 1, maxPages = 4) =>
   new Heap(new WebAssembly.Memory({ initial: initialPages, maximum: maxPages }), maxPages);
 
 describe("Heap", () => {
-  it("block sizes are 16-byte multiples plus the slack, even above 2^31 bytes", () => {
-    for (const n of [0, 1, 15, 16, 17, 1000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 7.7e10]) {
-      const size = Heap.blockSize(n);
-      expect(size % 16).toBe(0);
-      expect(size).toBeGreaterThanOrEqual(n + SLACK);
-      expect(size).toBeLessThan(n + SLACK + 16);
-    }
+  it.each([0, 1, 15, 16, 17, 1000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 7.7e10])("the block for %i bytes is a 16-byte multiple plus the slack (above 2^31 bytes too)", (n) => {
+    const size = Heap.blockSize(n);
+    expect(size % 16).toBe(0);
+    expect(size).toBeGreaterThanOrEqual(n + SLACK);
+    expect(size).toBeLessThan(n + SLACK + 16);
   });
 
   it("refuses what could never fit, and allocates again after refusing", () => {

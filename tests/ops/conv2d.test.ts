@@ -3,7 +3,7 @@ import { conv2dCases, convInputs, runConvCase } from "../helpers/cases.js";
 import { conv2dRef, worstError } from "../helpers/reference.js";
 import { conv2d, createConv2d, fused, memory, tensor, type Tensor } from "../../src/index.js";
 import { backend } from "../../src/loader/backend.js";
-import { bound, conv, data } from "../kernels/conv.js";
+import { bound, caseName, conv, data } from "../kernels/conv.js";
 
 describe("conv2d vs the float64 reference, over the conformance grid", () => {
   it.each(conv2dCases.map((c, i) => [c.name, c, i] as const))("%s", (_name, c, i) => {
@@ -76,18 +76,18 @@ describe("conv2d arguments", () => {
 });
 
 describe("kernel selection through conv2d()", () => {
-  it("each path (1-channel direct, 1×1 GEMM, few-channel im2col, IGEMM) gives the reference result", () => {
-    const cases = [
-      conv([1, 20, 37, 1], [3, 3, 1, 1]),
-      conv([2, 11, 13, 3], [3, 3, 3, 65], { strides: [2, 1] }),
-      conv([1, 6, 7, 12], [1, 1, 12, 20], { pad: "valid" }),
-      conv([1, 9, 10, 6], [3, 3, 6, 10]),
-    ];
-    cases.forEach((c, i) => {
-      const d = data(c, 7 + i);
-      const y = conv2d(tensor(d.x, c.x), tensor(d.w, c.filter), c.strides, c.pad as "same" | "valid");
-      expect(worstError(y.dataSync(), conv2dRef(d.x, c, undefined, "linear", d.w)).err).toBeLessThanOrEqual(bound(c));
-    });
+  // Written for the 1-channel direct, few-channel im2col, 1×1 GEMM and IGEMM paths; which path
+  // each shape takes is the plan's (tests/ops/conv2d_plan.test.ts).
+  const cases = [
+    conv([1, 20, 37, 1], [3, 3, 1, 1]),
+    conv([2, 11, 13, 3], [3, 3, 3, 65], { strides: [2, 1] }),
+    conv([1, 6, 7, 12], [1, 1, 12, 20], { pad: "valid" }),
+    conv([1, 9, 10, 6], [3, 3, 6, 10]),
+  ];
+  it.each(cases.map((c, i) => [caseName(c), c, i] as const))("%s gives the reference result", (_name, c, i) => {
+    const d = data(c, 7 + i);
+    const y = conv2d(tensor(d.x, c.x), tensor(d.w, c.filter), c.strides, c.pad as "same" | "valid");
+    expect(worstError(y.dataSync(), conv2dRef(d.x, c, undefined, "linear", d.w)).err).toBeLessThanOrEqual(bound(c));
   });
 
   it("the packed-weight cache follows the bias and is freed with the filter", () => {

@@ -96,19 +96,23 @@ describe("threads in Node", () => {
     t.dispose();
   });
 
-  it("gives bit-identical outputs on 1, 2 and 3 threads over the grid and random shapes", async () => {
+  describe("gives bit-identical outputs on 1, 2 and 3 threads over the grid and random shapes", () => {
     const rand = rng(42);
     const cases = [...grid, ...conv2dCases, ...Array.from({ length: 12 }, () => randomCase(rand))];
     const perCount = new Map<number, Uint32Array[][]>();
-    for (const n of [1, 2, 3]) {
-      await init({ threads: n });
-      expect(getThreadsCount()).toBe(n);
-      const before = testing.pool()?.workerChunks ?? 0;
-      perCount.set(n, cases.map((c, i) => outputs(c, 1000 + i)));
-      // Workers took part (on a busy machine they may miss a few small ops, not all).
-      if (n > 1) expect(testing.pool()!.workerChunks).toBeGreaterThan(before);
-    }
-    cases.forEach((c, i) => {
+    beforeAll(async () => {
+      for (const n of [1, 2, 3]) {
+        await init({ threads: n });
+        expect(getThreadsCount()).toBe(n);
+        const before = testing.pool()?.workerChunks ?? 0;
+        perCount.set(n, cases.map((c, i) => outputs(c, 1000 + i)));
+        // Workers took part (on a busy machine they may miss a few small ops, not all).
+        if (n > 1) expect(testing.pool()!.workerChunks).toBeGreaterThan(before);
+      }
+    });
+    const name = (c: Conv2DCase, i: number) =>
+      `#${i} x=${c.x.join("x")} k=${c.filter[0]}x${c.filter[1]} co=${c.filter[3]} s=${c.strides.join("x")} d=${c.dilations.join("x")} pad=${c.pad}`;
+    it.each(cases.map((c, i) => [name(c, i), c, i] as const))("%s", (_name, c, i) => {
       expectSameBits(perCount.get(1)![i], perCount.get(2)![i], `2 threads, case ${JSON.stringify(c)}`);
       expectSameBits(perCount.get(1)![i], perCount.get(3)![i], `3 threads, case ${JSON.stringify(c)}`);
     });
