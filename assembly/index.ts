@@ -3,6 +3,8 @@ export { f32_vclamp_simd } from "./f32-vclamp/f32_vclamp_simd";
 export { f32_maxpool_nhwc_simd } from "./f32-maxpool/f32_maxpool_nhwc_simd";
 export { f32_conv2d_nhwc_c1_minmax_w8_simd } from "./f32-conv2d/f32_conv2d_nhwc_c1_minmax_w8_simd";
 export { f32_conv2d_nhwc_co1_minmax_w4_dot_simd } from "./f32-conv2d/f32_conv2d_nhwc_co1_minmax_w4_dot_simd";
+export { f32_conv2d_nhwc_minmax_2x4_dot_simd } from "./f32-conv2d/f32_conv2d_nhwc_minmax_2x4_dot_simd";
+export { f32_packw_hwio_dot4 } from "./f32-packw/f32_packw_hwio_dot4";
 export { f32_packw_hwio_x8 } from "./f32-packw/f32_packw_hwio_x8";
 export { f32_gemm_minmax_4x8_splat_simd } from "./f32-gemm/f32_gemm_minmax_4x8_splat_simd";
 export { f32_gemm_minmax_6x8_splat_simd } from "./f32-gemm/f32_gemm_minmax_6x8_splat_simd";

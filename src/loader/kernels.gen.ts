@@ -48,6 +48,26 @@ export interface Kernels {
     r0: i32, r1: i32,
   ): void;
   /**
+   * conv2d with 2–4 output channels (3→3 image filters, few-map heads), for width dilation 1: as
+   * f32_conv2d_nhwc_co1_minmax_w4_dot_simd, each output is a dot product over each filter row's
+   * contiguous kw·ci inputs, 4 floats per step, instead of an 8-channel GEMM tile with 2–4 lanes
+   * used. (assembly/f32-conv2d/f32_conv2d_nhwc_minmax_2x4_dot_simd.ts)
+   */
+  f32_conv2d_nhwc_minmax_2x4_dot_simd(
+    x: usize, packed: usize, y: usize, h: i32, wd: i32, ci: i32, ho: i32, wo: i32, co: i32, kh: i32,
+    kw: i32, sh: i32, sw: i32, dh: i32, padTop: i32, padLeft: i32, outMin: f32, outMax: f32,
+    r0: i32, r1: i32,
+  ): void;
+  /**
+   * Packs an HWIO filter with co ≤ 4 output channels and its bias for
+   * f32_conv2d_nhwc_minmax_2x4_dot_simd: [bias(4), then per channel c < 4: kh rows of the kw·ci
+   * weights of filter row ky, each zero-padded to a whole vector], zero past co.
+   * (assembly/f32-packw/f32_packw_hwio_dot4.ts)
+   */
+  f32_packw_hwio_dot4(
+    w: usize, b: usize, packed: usize, kh: i32, kw: i32, ci: i32, co: i32,
+  ): void;
+  /**
    * Packs an HWIO filter (k = kh·kw·ci rows of co weights) and its bias into the GEMM kernels'
    * layout: for each block of 8 output channels, [bias(8), W[0][8], ..., W[k-1][8]], zero-padded
    * past co. (assembly/f32-packw/f32_packw_hwio_x8.ts)
@@ -214,6 +234,7 @@ export type RowKernel =
   | "f32_maxpool_nhwc_simd"
   | "f32_conv2d_nhwc_c1_minmax_w8_simd"
   | "f32_conv2d_nhwc_co1_minmax_w4_dot_simd"
+  | "f32_conv2d_nhwc_minmax_2x4_dot_simd"
   | "f32_gemm_minmax_4x8_splat_simd"
   | "f32_gemm_minmax_6x8_splat_simd"
   | "f32_gemm_minmax_4x8_splat2_simd"
@@ -234,6 +255,8 @@ export const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
   "f32_maxpool_nhwc_simd",
   "f32_conv2d_nhwc_c1_minmax_w8_simd",
   "f32_conv2d_nhwc_co1_minmax_w4_dot_simd",
+  "f32_conv2d_nhwc_minmax_2x4_dot_simd",
+  "f32_packw_hwio_dot4",
   "f32_packw_hwio_x8",
   "f32_gemm_minmax_4x8_splat_simd",
   "f32_gemm_minmax_6x8_splat_simd",

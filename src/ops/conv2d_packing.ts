@@ -11,11 +11,14 @@ import type { Tensor } from "../tensor.js";
 /** Output channels per packed block: the NR of every GEMM tile. */
 export const NR = 8;
 
-/** What a path packs: f32_packw_hwio_x8's GEMM blocks, the Winograd matrices, or nothing. */
-export type Packing = "gemm" | "winograd" | "none";
+/**
+ * What a path packs: f32_packw_hwio_x8's GEMM blocks, the Winograd matrices,
+ * f32_packw_hwio_dot4's per-channel filter rows, or nothing.
+ */
+export type Packing = "gemm" | "winograd" | "dot4" | "none";
 
 interface PackedEntry {
-  /** "gemm": f32_packw_hwio_x8 (bias first); "winograd": the 16 transformed matrices, no bias. */
+  /** "gemm": f32_packw_hwio_x8 (bias first); "winograd": the 16 transformed matrices, no bias; "dot4": f32_packw_hwio_dot4 (bias first). */
   kind: Exclude<Packing, "none">;
   bias: object | null;
   k: number;
@@ -62,6 +65,25 @@ export function winogradWeights(filter: Tensor, ci: number, co: number): number 
   const ptr = heap.alloc(bytes, "conv2d winograd weights", "packing");
   backend().kernels.f32_winograd_2x2_3x3_packw_hwio_x8(filter.ptr(), ptr, ci, co);
   remember(storage, heap, entries, { kind: "winograd", bias: null, k, co, ptr, bytes }, undefined);
+  return ptr;
+}
+
+/** Floats of f32_packw_hwio_dot4's layout: the bias, then 4 channels of kh zero-padded filter rows. */
+export const dot4Floats = (kh: number, kw: number, ci: number) => 4 + 4 * kh * Math.ceil((kw * ci) / 4) * 4;
+
+/** A filter of co ≤ 4 channels and its bias in f32_packw_hwio_dot4's layout; packed once per filter and bias. */
+export function dot4Weights(filter: Tensor, bias: Tensor | undefined, kh: number, kw: number, ci: number, co: number): number {
+  const storage = filter.storage!;
+  const biasStorage = bias?.storage ?? null;
+  const entries = packCache.get(storage);
+  const k = kh * kw * ci;
+  const hit = entries?.find((e) => e.kind === "dot4" && e.bias === biasStorage && e.k === k && e.co === co);
+  if (hit) return hit.ptr;
+  const heap = storage.heap;
+  const bytes = dot4Floats(kh, kw, ci) * 4;
+  const ptr = heap.alloc(bytes, "conv2d packed weights", "packing");
+  backend().kernels.f32_packw_hwio_dot4(filter.ptr(), bias ? bias.ptr() : 0, ptr, kh, kw, ci, co);
+  remember(storage, heap, entries, { kind: "dot4", bias: biasStorage, k, co, ptr, bytes }, bias);
   return ptr;
 }
 

@@ -26,7 +26,7 @@ describe("kernel fuzzing with guard bytes around every block", () => {
     expect(report.failures).toEqual([]);
     expect(report.configurations).toBe(n);
     // Every kernel path ran, and every kind of block was guarded while an op ran.
-    for (const path of ["direct1", "dot1", "winograd", "gemm", "subsample", "im2col", "igemm", "maxPool 2x2", "maxPool", "clamp"]) {
+    for (const path of ["direct1", "dot1", "dot4", "winograd", "gemm", "subsample", "im2col", "igemm", "maxPool 2x2", "maxPool", "clamp"]) {
       expect(report.paths[path], path).toBeGreaterThan(0);
     }
     expect(report.paths.none).toBeUndefined();

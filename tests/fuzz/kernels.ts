@@ -5,7 +5,7 @@
  * checked and the result is compared with the float64 reference (tests/helpers/reference.ts).
  *
  * Conv configurations aim at one kernel path each in turn (direct 1-channel, one output
- * channel, Winograd, 1×1 GEMM, strided 1×1 gather + GEMM, im2col + GEMM, IGEMM); the path that
+ * channel, 2–4 output channels, Winograd, 1×1 GEMM, strided 1×1 gather + GEMM, im2col + GEMM, IGEMM); the path that
  * actually ran is read from the kernels the op looked up, and counted. Used by
  * tests/fuzz/kernels.test.ts (short) and `npm run fuzz` (long).
  */
@@ -48,7 +48,7 @@ const intIn = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - l
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 type PadKind = "same" | "valid" | "numeric" | "explicit";
-const CONV_PATHS = ["direct1", "dot1", "winograd", "gemm", "subsample", "im2col", "igemm"] as const;
+const CONV_PATHS = ["direct1", "dot1", "dot4", "winograd", "gemm", "subsample", "im2col", "igemm"] as const;
 
 interface ConvConfig {
   op: "conv2d" | "fused.conv2d";
@@ -112,6 +112,7 @@ function convConfig(r: Rand, target: ConvConfig["target"]): ConvConfig {
       [co, dw] = [1, 1];
       if (ci === 1 && sw === 1) sw = intIn(r, 2, 3);
     }
+    if (target === "dot4") [co, dw] = [intIn(r, 2, 4), 1];
     if (target === "winograd") [kh, kw, sh, sw, dh, dw, ci] = [3, 3, 1, 1, 1, 1, intIn(r, 8, 70)];
     if (target === "gemm") [kh, kw, sh, sw, padKind] = [1, 1, 1, 1, pick(r, ["same", "valid"] as const)];
     if (target === "subsample") {
@@ -166,9 +167,9 @@ function reluConfig(r: Rand): ReluConfig {
 
 function configFor(r: Rand, i: number): Config {
   // Conv paths in turn (so each is hit the same number of times), then pool, then relu.
-  const slot = i % 10;
-  if (slot < 7) return convConfig(r, CONV_PATHS[slot]);
-  if (slot < 9) return poolConfig(r);
+  const slot = i % 11;
+  if (slot < 8) return convConfig(r, CONV_PATHS[slot]);
+  if (slot < 10) return poolConfig(r);
   return reluConfig(r);
 }
 
@@ -176,6 +177,7 @@ function configFor(r: Rand, i: number): Config {
 function pathOf(kernels: Set<string>): string | undefined {
   if (kernels.has("f32_conv2d_nhwc_c1_minmax_w8_simd")) return "direct1";
   if (kernels.has("f32_conv2d_nhwc_co1_minmax_w4_dot_simd")) return "dot1";
+  if (kernels.has("f32_conv2d_nhwc_minmax_2x4_dot_simd")) return "dot4";
   if (kernels.has("f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd")) return "winograd";
   if (kernels.has("f32_im2col_nhwc_1x1")) return "subsample";
   if (kernels.has("f32_im2col_nhwc")) return "im2col";

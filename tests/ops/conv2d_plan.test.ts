@@ -9,7 +9,7 @@ import { conv2d, createConv2d, tensor, type Tensor } from "../../src/index.js";
 import { backend } from "../../src/loader/backend.js";
 import { Heap } from "../../src/memory/heap.js";
 import { CONV_PATHS, convGeometry, planConv2d, setWinogradMode, type PathName } from "../../src/ops/conv2d_plan.js";
-import { NR, packingsOf } from "../../src/ops/conv2d_packing.js";
+import { dot4Floats, NR, packingsOf } from "../../src/ops/conv2d_packing.js";
 import type { Padding } from "../../src/ops/conv_util.js";
 import { randomData, rng } from "../helpers/reference.js";
 
@@ -23,6 +23,9 @@ const plans: PlanCase[] = [
   ["1→1 3×3 stride 2 (the direct kernel needs width stride 1)", [3, 3, 1, 1], 2, "same", "dot1"],
   ["3→1 3×3 (RGB image filter)", [3, 3, 3, 1], 1, "same", "dot1"],
   ["64→1 3×3 (a last 1-map conv, before Winograd)", [3, 3, 64, 1], 1, "same", "dot1"],
+  ["3→3 5×5 (RGB image filter)", [5, 5, 3, 3], 1, "same", "dot4"],
+  ["64→4 3×3 (before Winograd)", [3, 3, 64, 4], 1, "same", "dot4"],
+  ["16→4 1×1 (before the GEMM)", [1, 1, 16, 4], 1, "valid", "dot4"],
   ["16→32 3×3 stride 1", [3, 3, 16, 32], 1, "same", "winograd"],
   ["8→8 3×3 stride 1 valid", [3, 3, 8, 8], 1, "valid", "winograd"],
   ["4→64 3×3 stride 1 (too few input channels for Winograd)", [3, 3, 4, 64], 1, "same", "im2col"],
@@ -79,7 +82,7 @@ describe("createConv2d packs only what its path uses", () => {
   // is made first by a conv that needs a larger one than any case below.
   const warm = () => {
     const x = tensor(new Float32Array(1 * 3 * 3 * 300), [1, 3, 3, 300]);
-    const f = tensor(new Float32Array(3 * 3 * 300 * 2), [3, 3, 300, 2]);
+    const f = tensor(new Float32Array(3 * 3 * 300 * 8), [3, 3, 300, 8]);
     conv2d(x, f, 1, "same").dispose();
     x.dispose();
     f.dispose();
@@ -89,6 +92,7 @@ describe("createConv2d packs only what its path uses", () => {
     ["a Winograd-eligible 3×3 filter holds only Winograd weights", [3, 3, 16, 24], "winograd"],
     ["a 5×5 filter holds only the GEMM packing", [5, 5, 16, 24], "gemm"],
     ["a 1→1 filter holds no packing", [3, 3, 1, 1], "none"],
+    ["a 3→3 filter holds only its dot4 packing", [5, 5, 3, 3], "dot4"],
   ] as const)("%s, before and after it runs", (_name, shape, packing) => {
     warm();
     const heap = backend().heap;
@@ -96,7 +100,8 @@ describe("createConv2d packs only what its path uses", () => {
     const w = filterOf([...shape], 7);
     const before = heap.liveBytes;
     const op = createConv2d(w, { strides: 1, pad: "same" });
-    const packed = packing === "winograd" ? block(winogradFloats(ci, co)) : packing === "gemm" ? block(gemmFloats(kh * kw * ci, co)) : 0;
+    const packed = packing === "winograd" ? block(winogradFloats(ci, co)) : packing === "gemm" ? block(gemmFloats(kh * kw * ci, co))
+      : packing === "dot4" ? block(dot4Floats(kh, kw, ci)) : 0;
     const held = block(kh * kw * ci * co) + packed;
     expect(heap.liveBytes - before).toBe(held);
     const x = tensor(randomData(2 * 9 * 7 * ci, rng(3)), [2, 9, 7, ci]);

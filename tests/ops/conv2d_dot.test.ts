@@ -1,5 +1,6 @@
 /**
- * The one-output-channel path (f32_conv2d_nhwc_co1_minmax_w4_dot_simd) through conv2d(),
+ * The few-output-channel paths (dot1: f32_conv2d_nhwc_co1_minmax_w4_dot_simd for one channel;
+ * dot4: f32_conv2d_nhwc_minmax_2x4_dot_simd for 2–4) through conv2d(),
  * fused.conv2d() and createConv2d(), against the float64 reference and TensorFlow.js (tfjs-core
  * on its CPU backend) on seeded random shapes: 1–70 input channels, filters up to 7×7 (larger
  * than the input too), strides above the filter, height dilations, batch > 1, SAME, VALID and
@@ -26,7 +27,7 @@ const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 function cases(): Case[] {
   const out: Case[] = [];
-  while (out.length < 40) {
+  while (out.length < 60) {
     const i = out.length;
     const ci = i % 5 === 0 ? int(5, 70) : int(2, 4);
     const kh = int(1, 7), kw = int(1, 7);
@@ -34,7 +35,7 @@ function cases(): Case[] {
     const dh = i % 6 === 0 ? 2 : 1;
     const pad: Pad = i % 3 === 0 ? "same" : i % 3 === 1 ? "valid" : [int(0, kh), int(0, kh), int(0, kw), int(0, kw)];
     const c: Case = {
-      x: [i % 7 === 0 ? 2 : 1, int(1, 20), int(1, 24), ci], filter: [kh, kw, ci, 1], strides: [sh, sw], dilations: [dh, 1],
+      x: [i % 7 === 0 ? 2 : 1, int(1, 20), int(1, 24), ci], filter: [kh, kw, ci, int(1, 4)], strides: [sh, sw], dilations: [dh, 1],
       pad, bias: i % 2 === 0, act: (["linear", "relu", "relu6"] as Act[])[i % 3],
     };
     const p = (d: 0 | 1) => (typeof pad === "string" ? pad : ([pad[2 * d], pad[2 * d + 1]] as [number, number]));
@@ -46,20 +47,20 @@ function cases(): Case[] {
 
 const apiPad = (p: Pad) => (typeof p === "string" ? p : ([[0, 0], [p[0], p[1]], [p[2], p[3]], [0, 0]] as [[0, 0], [number, number], [number, number], [0, 0]]));
 
-describe(`one output channel (${sc.capabilities().build} build)`, () => {
+describe(`one to four output channels (${sc.capabilities().build} build)`, () => {
   it.each(cases().map((c, i) => [i, c] as const))("case %i %j: the float64 reference and tfjs", (i, c) => {
-    expect(planConv2d(convGeometry(c.filter, c.strides, c.dilations, apiPad(c.pad))).name).toBe(c.x[3] === 1 && c.strides[1] === 1 ? "direct1" : "dot1");
+    expect(planConv2d(convGeometry(c.filter, c.strides, c.dilations, apiPad(c.pad))).name).toBe(c.filter[3] > 1 ? "dot4" : c.x[3] === 1 && c.strides[1] === 1 ? "direct1" : "dot1");
     const r = rng(1900 + i);
     const x = randomData(size(c.x), r);
     const w = randomData(size(c.filter), r);
-    const b = c.bias ? randomData(1, r) : undefined;
+    const b = c.bias ? randomData(c.filter[3], r) : undefined;
     const want = conv2dRef(x, c, b, c.act, w);
     const xt = sc.tensor(x, c.x);
     const wt = sc.tensor(w, c.filter);
-    const y = sc.fused.conv2d({ x: xt, filter: wt, strides: c.strides, dilations: c.dilations, pad: apiPad(c.pad), bias: b && sc.tensor(b, [1]), activation: c.act });
+    const y = sc.fused.conv2d({ x: xt, filter: wt, strides: c.strides, dilations: c.dilations, pad: apiPad(c.pad), bias: b && sc.tensor(b, [c.filter[3]]), activation: c.act });
     expect(y.shape).toEqual(want.shape);
     const got = y.dataSync();
-    expect(worstError(got, want).err).toBeLessThanOrEqual(size(c.filter) / 16 + 1);
+    expect(worstError(got, want).err).toBeLessThanOrEqual(size(c.filter) / c.filter[3] / 16 + 1);
 
     const op = sc.createConv2d(sc.tensor(w, c.filter), { strides: c.strides, dilations: c.dilations, pad: apiPad(c.pad), bias: b, activation: c.act });
     const y2 = op.run(xt);
