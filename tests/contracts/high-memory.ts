@@ -12,9 +12,12 @@ import { conv2dRef, maxPoolRef, randomData, rng, worstError, type Conv2DCase } f
 
 export const GiB = 2 ** 30;
 
-/** One case per conv path (see pathOf in src/ops): direct, Winograd, GEMM, gather + GEMM, IGEMM. */
+/** One case per conv path (see the path table in src/ops/conv2d_plan.ts). */
 export const convCases: (Conv2DCase & { path: string })[] = [
   { path: "direct1", x: [1, 33, 29, 1], filter: [3, 3, 1, 1], strides: [1, 1], dilations: [1, 1], pad: "same" },
+  { path: "dot1", x: [1, 13, 17, 3], filter: [3, 3, 3, 1], strides: [1, 1], dilations: [1, 1], pad: "same" },
+  { path: "dot4", x: [2, 9, 14, 3], filter: [5, 5, 3, 3], strides: [1, 2], dilations: [2, 1], pad: "same" },
+  { path: "subsample", x: [2, 9, 11, 13], filter: [1, 1, 13, 10], strides: [2, 2], dilations: [1, 1], pad: "valid" },
   { path: "winograd", x: [1, 12, 11, 9], filter: [3, 3, 9, 10], strides: [1, 1], dilations: [1, 1], pad: "same" },
   { path: "gemm", x: [2, 7, 9, 13], filter: [1, 1, 13, 11], strides: [1, 1], dilations: [1, 1], pad: "valid" },
   { path: "im2col", x: [1, 20, 21, 3], filter: [3, 3, 3, 17], strides: [1, 1], dilations: [1, 1], pad: "same" },

@@ -91,12 +91,13 @@ describe("kernel selection through conv2d()", () => {
   });
 
   it("the packed-weight cache follows the bias and is freed with the filter", () => {
-    const c = conv([1, 5, 5, 3], [3, 3, 3, 4], { bias: true, act: "relu" });
+    // 12 output channels: the IGEMM's 8-channel GEMM packing (1–4 channels take the dot paths).
+    const c = conv([1, 5, 5, 3], [3, 3, 3, 12], { bias: true, act: "relu" });
     const d = data(c, 42);
     const x = tensor(d.x, c.x);
     const w = tensor(d.w, c.filter);
-    const b1 = tensor(d.b!, [4]);
-    const b2 = tensor(d.b!.map((v) => v + 1), [4]);
+    const b1 = tensor(d.b!, [12]);
+    const b2 = tensor(d.b!.map((v) => v + 1), [12]);
     const run = (b: Tensor, bias: Float32Array) => {
       const y = fused.conv2d({ x, filter: w, strides: 1, pad: "same", bias: b, activation: "relu" });
       const e = worstError(y.dataSync(), conv2dRef(d.x, c, bias, "relu", d.w)).err;

@@ -26,7 +26,7 @@ const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 function cases(): Case[] {
   const out: Case[] = [];
   for (let i = 0; i < 40; i++) {
-    const ci = int(1, 70), co = int(2, 70); // one output channel takes the dot1 path
+    const ci = int(1, 70), co = int(5, 70); // 1–4 output channels take the dot paths
     let sh = int(1, 4);
     const sw = int(1, 4);
     if (sh === 1 && sw === 1) sh = 2;
