@@ -75,19 +75,19 @@ describe("tfjs's creation signatures", () => {
       expect(sc.scalar(3, "float32").arraySync()).toBe(3);
     });
   });
-  it.each(["int32", "bool", "complex64", "string"])("refuses dtype %s instead of converting", (dtype) => {
+  const makers: [string, (dtype: never) => unknown][] = [
+    ["tensor", (dtype) => sc.tensor([1, 2], [2], dtype)],
+    ["tensor1d", (dtype) => sc.tensor1d([1, 2], dtype)],
+    ["tensor2d", (dtype) => sc.tensor2d([[1, 2]], [1, 2], dtype)],
+    ["tensor3d", (dtype) => sc.tensor3d([1, 2], [1, 1, 2], dtype)],
+    ["tensor4d", (dtype) => sc.tensor4d([1, 2], [1, 1, 1, 2], dtype)],
+    ["scalar", (dtype) => sc.scalar(1, dtype)],
+  ];
+  const dtypes = ["int32", "bool", "complex64", "string"];
+  it.each(dtypes.flatMap((dtype) => makers.map(([name, make]) => [name, dtype, make] as const)))("%s refuses dtype %s instead of converting", (_name, dtype, make) => {
     const before = sc.memory().numTensors;
-    for (const make of [
-      () => sc.tensor([1, 2], [2], dtype as never),
-      () => sc.tensor1d([1, 2], dtype as never),
-      () => sc.tensor2d([[1, 2]], [1, 2], dtype as never),
-      () => sc.tensor3d([1, 2], [1, 1, 2], dtype as never),
-      () => sc.tensor4d([1, 2], [1, 1, 1, 2], dtype as never),
-      () => sc.scalar(1, dtype as never),
-    ]) {
-      expect(make).toThrow(TypeError);
-      expect(make).toThrow(/dtype must be 'float32'/);
-    }
+    expect(() => make(dtype as never)).toThrow(TypeError);
+    expect(() => make(dtype as never)).toThrow(/dtype must be 'float32'/);
     expect(sc.memory().numTensors).toBe(before);
   });
 });

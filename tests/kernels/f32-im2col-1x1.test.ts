@@ -13,6 +13,7 @@ import { debugKernels } from "../helpers/debug-kernels.js";
 import { tensor } from "../../src/index.js";
 import { packedWeights } from "../../src/ops/conv2d_packing.js";
 import { conv2dRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../helpers/reference.js";
+import { named } from "./conv.js";
 
 type Act = "linear" | "relu" | "relu6";
 const BOUNDS: Record<Act, [number, number]> = { linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6] };
@@ -71,23 +72,21 @@ function run(c: Case, gemm: GemmName, x: Float32Array, w: Float32Array, b: Float
 }
 
 describe(`f32_im2col_nhwc_1x1 + GEMM (${backend().build} build)`, () => {
-  for (const gemm of ["f32_gemm_minmax_6x8_splat_simd", "f32_gemm_minmax_4x8_splat2_simd"] as const) {
-    it(`with ${gemm} matches the float64 reference on its grid, the same bits for any chunking`, () => {
-      grid().forEach((c, i) => {
-        const rand = rng(500 + i);
-        const x = randomData(size(c.x), rand);
-        const w = randomData(size(c.filter), rand);
-        const b = c.bias ? randomData(c.filter[3], rand) : undefined;
-        const rows = c.x[0] * padding1d(c.x[1], 1, c.strides[0], 1, "valid")[2];
-        const whole = run(c, gemm, x, w, b, [0, rows]).got;
-        const chunked = run(c, gemm, x, w, b, [0, Math.floor(rows / 3), rows - 1, rows]).got;
-        expect(Array.from(chunked), `${JSON.stringify(c)}: chunked run differs`).toEqual(Array.from(whole));
-        const want = conv2dRef(x, c, b, c.act, w);
-        const { err, at } = worstError(whole, want);
-        expect(err, `${JSON.stringify(c)}: worst at ${at}: got ${whole[at]}, want ${want.y[at]}`).toBeLessThanOrEqual(c.filter[2] / 16 + 1);
-      });
+  describe.each(["f32_gemm_minmax_6x8_splat_simd", "f32_gemm_minmax_4x8_splat2_simd"] as const)("with %s", (gemm) => {
+    it.each(named(grid()))("%s: the float64 reference, the same bits for any chunking", (_name, c, i) => {
+      const rand = rng(500 + i);
+      const x = randomData(size(c.x), rand);
+      const w = randomData(size(c.filter), rand);
+      const b = c.bias ? randomData(c.filter[3], rand) : undefined;
+      const rows = c.x[0] * padding1d(c.x[1], 1, c.strides[0], 1, "valid")[2];
+      const whole = run(c, gemm, x, w, b, [0, rows]).got;
+      const chunked = run(c, gemm, x, w, b, [0, Math.floor(rows / 3), rows - 1, rows]).got;
+      expect(Array.from(chunked), `${JSON.stringify(c)}: chunked run differs`).toEqual(Array.from(whole));
+      const want = conv2dRef(x, c, b, c.act, w);
+      const { err, at } = worstError(whole, want);
+      expect(err, `${JSON.stringify(c)}: worst at ${at}: got ${whole[at]}, want ${want.y[at]}`).toBeLessThanOrEqual(c.filter[2] / 16 + 1);
     });
-  }
+  });
 
   it("traps in the debug build when a tap would lie outside the image", () => {
     const x = tensor(new Float32Array(5 * 5 * 4), [1, 5, 5, 4]);
