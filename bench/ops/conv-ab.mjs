@@ -6,12 +6,17 @@
 //   node [--experimental-wasm-relaxed-simd] bench/ops/conv-ab.mjs --only id,id [--base /path/to/checkout] [--runs 30]
 import path from "node:path";
 import { LAYERS } from "./layer-table.mjs";
-import { inputsFor } from "../inputs.mjs";
-import { median, option } from "../util.mjs";
+import { inputsFor } from "./inputs.mjs";
+import { cli, median } from "../harness.mjs";
 
-const only = option("--only", "")?.split(",").filter(Boolean);
-const base = option("--base", undefined);
-const runs = Number(option("--runs", 30));
+const opts = cli("node [--experimental-wasm-relaxed-simd] bench/ops/conv-ab.mjs [options]: conv rows of the layer suite, this checkout against another and tfjs-wasm, minimums", {
+  only: { type: "string", default: "", help: "rows whose id contains one of these (comma-separated)" },
+  base: { type: "string", help: "another checkout whose dist/ to time alongside" },
+  runs: { type: "number", default: 30, help: "runs per library per row" },
+});
+const only = opts.only.split(",").filter(Boolean);
+const base = opts.base;
+const runs = opts.runs;
 const rows = LAYERS.filter((r) => r.op === "conv" && (only.length === 0 || only.some((s) => r.id.includes(s))));
 
 async function load(dir, name) {
