@@ -5,6 +5,7 @@
 //   3. ops/threads-peers.mjs  ours on 2 threads vs onnxruntime-web at numThreads = 2
 //   4. startup/cold-start.mjs fresh-process import + first conv vs tfjs-backend-wasm
 //   5. startup/first-op.mjs   the first large conv of a fresh process vs warm, and vs tfjs-backend-wasm
+// then tools/report.mjs rewrites the generated tables of docs/performance.md and README.md.
 // Arguments go to ops/compare.mjs; with --shapes, --quick or --json only it runs (a partial
 // pass), and nothing is written into bench/results/ but the file --json names.
 //
@@ -39,6 +40,7 @@ if (suite === "layers") {
     ["bench/ops/threads-peers.mjs", ...results("threads-peers")],
     ["bench/startup/cold-start.mjs", ...results("cold-start")],
     ["bench/startup/first-op.mjs", ...results("first-op")],
+    ["bench/tools/report.mjs"],
   );
 }
 for (const step of steps) {

@@ -97,7 +97,7 @@ export class Tensor {
     if (s?.pending && allocUnsafeSlow) return readDeferred(s, this.size);
     const p = this.ptr("tensor", "dataSync") >>> 2;
     // Constructing from a view copies about 1.6x faster than TypedArray.slice in V8
-    // (12.8 MB: 1.4 vs 2.3 ms; bench/RESULTS.md, 2026-11-28 note); the result is the same copy.
+    // (12.8 MB: 1.4 vs 2.3 ms; docs/performance.md, "Read-back"); the result is the same copy.
     return new Float32Array(this.storage!.heap.f32.subarray(p, p + this.size));
   }
 
@@ -260,7 +260,7 @@ const CHUNK_FLOATS = 65536;
  * Reads a deferred result back without writing it to its block in full: a chunk of rows is
  * computed into the start of the block and copied out while in cache. This only pays with an
  * uninitialised result array (Node, Bun): filling a zeroed one touches every page twice,
- * which costs more than it saves (measured in bench/RESULTS.md), so elsewhere the result is
+ * which costs more than it saves (docs/performance.md, "Read-back"), so elsewhere the result is
  * computed in place and copied as usual.
  */
 function readDeferred(s: Storage, size: number): Float32Array {

@@ -16,7 +16,6 @@ const LIBRARIES = new Set([
   "harness.mjs", "ops/shapes.mjs", "ops/peers.mjs", "ops/inputs.mjs", "ops/onnx.mjs", "ops/layer-table.mjs",
   "image/photo.mjs", "startup/cold-start/shared.mjs", "startup/cold-start/simdconv.mjs",
   "startup/cold-start/tfjs-wasm.mjs", "startup/cold-start/node-alone.mjs", "startup/first-op/child.mjs",
-  "tools/report.mjs",
 ]);
 const benches = (readdirSync(path.join(root, "bench"), { recursive: true }) as string[])
   .map((f) => f.split(path.sep).join("/"))
