@@ -9,7 +9,7 @@ import { cli, median } from "../harness.mjs";
 const root = new URL("../../", import.meta.url);
 /** The results files the tables read, by name: bench/results/<name>.json. */
 export const RESULTS = ["compare", "threads", "threads-peers", "cold-start", "first-op"];
-export const begin = (name) => `<!-- generated:${name} begin (node bench/tools/report.mjs from bench/results/; edit the generator, not this) -->`;
+export const begin = (name) => `<!-- generated:${name} begin: node bench/tools/report.mjs -->`;
 export const end = (name) => `<!-- generated:${name} end -->`;
 
 export function loadResults(dir = new URL("bench/results/", root)) {
@@ -111,21 +111,27 @@ function startup(cold, first) {
   return out.join("\n");
 }
 
-/** The README's one short table: the median ratio per shape, and one line on threads and start-up. */
+/** The README's one short table: the median ratio per layer, then one line on ort-web, threads, start-up. */
 function readme(r) {
   const run = r.compare;
-  const rows = compareRows(run);
+  const rows = compareRows(run).filter((x) => x.id !== 11);
   const out = [
-    `${when(run).slice(0, 10)}, ${run.cpu} (2 vCPUs, shared host), Node ${run.node.replace(/^v/, "")}, ${run.build} build, 1 thread; median over ${run.tables.length} tables of \`npm run bench\`:`,
+    `× = tfjs-backend-wasm ${version(run, "tfjs-wasm")} ms / simdconv ms, 1 thread, median of ${run.tables.length} tables of \`npm run bench\`; ` +
+      `${when(run).slice(0, 10)}, ${run.cpu}, ${run.vcpus} vCPUs (shared host), Node ${run.node.replace(/^v/, "")}, ${run.build} build:`,
     "",
-    `| layer | × tfjs-wasm ${version(run, "tfjs-wasm")} | × ort-web ${version(run, "ort-web")} |`,
-    "|---|---:|---:|",
-    ...rows.map((x) => `| ${x.label} | ${f(median(x.ratio["tfjs-wasm"] ?? []))}× | ${f(median(x.ratio["ort-web"] ?? []))}× |`),
+    "| layer | × |",
+    "|---|---:|",
+    ...rows.map((x) => `| ${x.label} | ${f(median(x.ratio["tfjs-wasm"] ?? []))}× |`),
   ];
-  const big = r.threads?.rows.filter((x) => !x.shape.startsWith("edge")).map((x) => x.pair) ?? [];
+  const ort = rows.map((x) => median(x.ratio["ort-web"] ?? [])).filter(Number.isFinite);
   const parts = [];
-  if (big.length) parts.push(`2 threads ran the large convs ${f(Math.min(...big))}–${f(Math.max(...big))}× faster than one (the host's headroom: ${r.threads.rows.flatMap((x) => x.headroom).map((h) => f(h)).join(", ")})`);
-  if (r["cold-start"]) parts.push(`a cold start took ${f(r["cold-start"].rows[0].ms / r["cold-start"].rows[1].ms)}× tfjs-backend-wasm's time`);
+  if (ort.length) parts.push(`Against onnxruntime-web ${version(run, "ort-web")}: ${f(Math.min(...ort))}–${f(Math.max(...ort))}×`);
+  const big = r.threads?.rows.filter((x) => !x.shape.startsWith("edge")) ?? [];
+  if (big.length) {
+    const head = big.flatMap((x) => x.headroom);
+    parts.push(`2 threads vs 1 on the large convs: ${f(Math.min(...big.map((x) => x.pair)))}–${f(Math.max(...big.map((x) => x.pair)))}× (host headroom ${f(Math.min(...head))}–${f(Math.max(...head))} of 2)`);
+  }
+  if (r["cold-start"]) parts.push(`cold start: ${f(r["cold-start"].rows[0].ms / r["cold-start"].rows[1].ms)}× tfjs-backend-wasm's time`);
   if (parts.length) out.push("", parts.join("; ") + ".");
   return out.join("\n");
 }
