@@ -13,6 +13,7 @@ import { debugKernels } from "../helpers/debug-kernels.js";
 import { tensor } from "../../src/index.js";
 import { dot4Weights } from "../../src/ops/conv2d_packing.js";
 import { conv2dRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../helpers/reference.js";
+import { named } from "./conv.js";
 
 type Act = "linear" | "relu" | "relu6";
 const BOUNDS: Record<Act, [number, number]> = { linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6] };
@@ -71,21 +72,19 @@ function run(c: Case, xs: Float32Array, ws: Float32Array, bs: Float32Array | und
 }
 
 describe(`f32_conv2d_nhwc_minmax_2x4_dot_simd (${backend().build} build)`, () => {
-  it("matches the float64 reference on its grid, the same bits for any split of the rows", () => {
-    grid().forEach((c, i) => {
-      const rand = rng(700 + i);
-      const xs = randomData(size(c.x), rand);
-      const ws = randomData(size(c.filter), rand);
-      const b = c.bias ? randomData(c.filter[3], rand) : undefined;
-      const rows = c.x[0] * geometry(c).ho;
-      const whole = run(c, xs, ws, b, [0, rows]);
-      const split = run(c, xs, ws, b, [0, Math.floor(rows / 3), rows - 1, rows].filter((v, k, a) => k === 0 || v >= a[k - 1]));
-      expect(Array.from(split), `${JSON.stringify(c)}: split run differs`).toEqual(Array.from(whole));
-      const want = conv2dRef(xs, c, b, c.act, ws);
-      const { err, at } = worstError(whole, want);
-      expect(err, `${JSON.stringify(c)}: worst at ${at}: got ${whole[at]}, want ${want.y[at]}`)
-        .toBeLessThanOrEqual(c.filter[0] * c.filter[1] * c.filter[2] / 16 + 1);
-    });
+  it.each(named(grid()))("%s: the float64 reference, the same bits for any split of the rows", (_name, c, i) => {
+    const rand = rng(700 + i);
+    const xs = randomData(size(c.x), rand);
+    const ws = randomData(size(c.filter), rand);
+    const b = c.bias ? randomData(c.filter[3], rand) : undefined;
+    const rows = c.x[0] * geometry(c).ho;
+    const whole = run(c, xs, ws, b, [0, rows]);
+    const split = run(c, xs, ws, b, [0, Math.floor(rows / 3), rows - 1, rows].filter((v, k, a) => k === 0 || v >= a[k - 1]));
+    expect(Array.from(split), `${JSON.stringify(c)}: split run differs`).toEqual(Array.from(whole));
+    const want = conv2dRef(xs, c, b, c.act, ws);
+    const { err, at } = worstError(whole, want);
+    expect(err, `${JSON.stringify(c)}: worst at ${at}: got ${whole[at]}, want ${want.y[at]}`)
+      .toBeLessThanOrEqual(c.filter[0] * c.filter[1] * c.filter[2] / 16 + 1);
   });
 
   it("never lets the floats past a filter row's run into a sum (infinite inputs next to the window)", () => {
