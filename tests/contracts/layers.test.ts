@@ -14,6 +14,7 @@ const LAYERS: Record<string, number> = {
   memory: 0,
   loader: 1,
   "tensor.ts": 2,
+  "tensor_format.ts": 2,
   threads: 3,
   ops: 4,
   "runtime.ts": 5,
