@@ -9,7 +9,7 @@ import { backend } from "../loader/backend.js";
 import { empty, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { maxPool } from "../ops/max_pool.js";
 import { avgPool } from "../ops/avg_pool.js";
-import { createConv2d } from "../ops/create_conv2d.js";
+import { createConv2dFromValues } from "../ops/create_conv2d.js";
 import { activate, clampOf, type ActivationName } from "./activations.js";
 import {
   ActivationLayer, BatchNormalization, Conv2D, Dense, fail, Flatten, GlobalPooling2D, Identity, Layer,
@@ -307,19 +307,12 @@ function weightedStep(
   const dense = l instanceof Dense;
   const [kh, kw] = dense ? [1, 1] : l.kernelSize;
   const ci = dense ? k : (inShape[3] as number);
-  // createConv2d checks the options and packs the weights now, once, and owns its copies.
-  const filter = tensor(filterValues, [kh, kw, ci, co]);
-  const bias = biasValues ? tensor(biasValues, [co]) : undefined;
-  let conv: ReturnType<typeof createConv2d>;
-  try {
-    conv = createConv2d(filter, {
-      strides: dense ? 1 : l.strides, pad: dense ? "valid" : l.padding,
-      dilations: dense ? 1 : l.dilationRate, bias, activation: clamp,
-    });
-  } finally {
-    filter.dispose();
-    bias?.dispose();
-  }
+  // The operator checks the options and packs the weights now, once; the HWIO values reach
+  // wasm memory only for the packing.
+  const conv = createConv2dFromValues(filterValues, [kh, kw, ci, co], {
+    strides: dense ? 1 : l.strides, pad: dense ? "valid" : l.padding,
+    dilations: dense ? 1 : l.dilationRate, bias: biasValues, activation: clamp,
+  });
   const last = group[group.length - 1];
   const outShape = last.outputShape;
   const hiClamp = clampHi;

@@ -62,12 +62,23 @@ function padInNhwcOrder(pad: Padding, dataFormat: DataFormat): Padding {
   return [pad[0], pad[2], pad[3], pad[1]] as ExplicitPadding;
 }
 
-/** fused.conv2d on a path chosen beforehand (an operator's, made at create time). */
-export function conv2dWithPath<T extends Tensor>(args: FusedConv2DArgs, path: ConvPath): T {
-  return conv2dImpl("fused.conv2d", args, path) as T;
+/**
+ * An operator's conv, planned and packed when it was made: its path, the filter's shape, the
+ * packing it owns (0 for a path without one) and, for such a path only, the HWIO filter.
+ */
+export interface PreparedConv2D {
+  path: ConvPath;
+  filterShape: number[];
+  packed: number;
+  filter: Tensor | undefined;
 }
 
-function conv2dImpl(op: string, a: FusedConv2DArgs, path?: ConvPath): Tensor {
+/** fused.conv2d with an operator's prepared weights (`args.filter` is not read). */
+export function conv2dPrepared<T extends Tensor>(args: Omit<FusedConv2DArgs, "filter">, prepared: PreparedConv2D): T {
+  return conv2dImpl("fused.conv2d", { ...args, filter: undefined as unknown as Tensor }, prepared) as T;
+}
+
+function conv2dImpl(op: string, a: FusedConv2DArgs, prepared?: PreparedConv2D): Tensor {
   const owned: Tensor[] = [];
   // tfjs names fused conv2d's x and filter as conv2d's, and its bias as 'fused conv2d'.
   const use = (v: unknown, name: string): Tensor => {
@@ -83,18 +94,19 @@ function conv2dImpl(op: string, a: FusedConv2DArgs, path?: ConvPath): Tensor {
     const activation = a.activation ?? "linear";
     const [lo, hi] = activationBounds(activation, op);
     const x = use(a.x, "x");
-    const filter = use(a.filter, "filter");
+    const filter = prepared ? prepared.filter : use(a.filter, "filter");
+    const filterShape = prepared ? prepared.filterShape : filter!.shape;
     // Messages from here on are tfjs's where tfjs checks the same thing (rank 3 is taken as a
     // batch of one, so tfjs reports the rank it would have reshaped to).
     if (x.rank !== 4 && x.rank !== 3) {
       throw new RangeError(`Error in ${tfjsName(op)}: input must be rank 4, but got rank ${x.rank}.`);
     }
-    if (filter.rank !== 4) {
-      throw new RangeError(`Error in ${tfjsName(op)}: filter must be rank 4, but got rank ${filter.rank}.`);
+    if (filterShape.length !== 4) {
+      throw new RangeError(`Error in ${tfjsName(op)}: filter must be rank 4, but got rank ${filterShape.length}.`);
     }
     const s4 = x.rank === 4 ? x.shape : [1, ...x.shape];
     const [n, h, w, ci] = dataFormat === "NHWC" ? s4 : [s4[0], s4[2], s4[3], s4[1]];
-    const [kh, kw, fci, co] = filter.shape;
+    const [kh, kw, fci, co] = filterShape;
     if (fci !== ci) {
       throw new RangeError(`Error in conv2d: depth of input (${ci}) must match input depth for filter ${fci}.`);
     }
@@ -103,7 +115,7 @@ function conv2dImpl(op: string, a: FusedConv2DArgs, path?: ConvPath): Tensor {
     if (!allPositive(a.strides)) throw new RangeError("Error in conv2D: Strides should be larger than 0.");
     const strides = pair(a.strides, "strides", op);
     const dilations = pair(a.dilations ?? 1, "dilations", op);
-    if (kh < 1 || kw < 1) throw new RangeError(`${op}: filter height and width must be ≥ 1, got [${filter.shape}]`);
+    if (kh < 1 || kw < 1) throw new RangeError(`${op}: filter height and width must be ≥ 1, got [${filterShape}]`);
     const win = window2d(h, w, [kh, kw], strides, dilations, padInNhwcOrder(a.pad, dataFormat), op, a.dimRoundingMode);
     let bias: Tensor | undefined;
     if (a.bias !== undefined && a.bias !== null) {
@@ -132,14 +144,14 @@ function conv2dImpl(op: string, a: FusedConv2DArgs, path?: ConvPath): Tensor {
     checkActivationArgs(activation, prelu, a.leakyreluAlpha, outShape, op);
     const finalShape = x.rank === 4 ? outShape : outShape.slice(1);
     const dims = { n, h, w, ci, co, kh, kw };
-    const plan = path ?? planConv2d(convGeometry(filter.shape, strides, dilations, a.pad));
-    if (n * win.ho * win.wo * co > 0) prepareConv2d(plan, filter, bias, dims);
+    const plan = prepared?.path ?? planConv2d(convGeometry(filterShape, strides, dilations, a.pad));
+    if (!prepared && n * win.ho * win.wo * co > 0) prepareConv2d(plan, filter!, bias, dims);
     const input = dataFormat === "NCHW" ? nchwToNhwc(x, [n, ci, h, w], op) : x;
     if (input !== x) owned.push(input);
     const out = empty(dataFormat === "NHWC" ? finalShape : outNhwc, op);
     if (out.size > 0) {
       try {
-        runConv2d(plan, input, filter, bias, out, dims, win, lo, hi);
+        runConv2d(plan, input, filter, bias, out, dims, win, lo, hi, prepared?.packed ?? 0);
         if (dataFormat === "NHWC") finishActivation(out, activation, prelu, a.leakyreluAlpha, op);
       } catch (e) {
         out.dispose(); // scratch that could not be allocated: nothing is returned, so nothing may stay held

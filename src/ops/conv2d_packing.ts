@@ -61,7 +61,7 @@ export function winogradWeights(filter: Tensor, ci: number, co: number): number 
   const hit = entries?.find((e) => e.kind === "winograd" && e.k === k && e.co === co);
   if (hit) return hit.ptr;
   const heap = storage.heap;
-  const bytes = 16 * Math.ceil(co / NR) * NR * ci * 4;
+  const bytes = winogradBytes(ci, co);
   const ptr = heap.alloc(bytes, "conv2d winograd weights", "packing");
   backend().kernels.f32_winograd_2x2_3x3_packw_hwio_x8(filter.ptr(), ptr, ci, co);
   remember(storage, heap, entries, { kind: "winograd", bias: null, k, co, ptr, bytes }, undefined);
@@ -85,6 +85,28 @@ export function dot4Weights(filter: Tensor, bias: Tensor | undefined, kh: number
   backend().kernels.f32_packw_hwio_dot4(filter.ptr(), bias ? bias.ptr() : 0, ptr, kh, kw, ci, co);
   remember(storage, heap, entries, { kind: "dot4", bias: biasStorage, k, co, ptr, bytes }, bias);
   return ptr;
+}
+
+/** Bytes of the Winograd packing of a 3×3 filter from ci to co channels. */
+export function winogradBytes(ci: number, co: number): number {
+  return 16 * Math.ceil(co / NR) * NR * ci * 4;
+}
+
+/** Bytes of `kind`'s packing of a [kh, kw, ci, co] filter. */
+export function packingBytes(kind: Exclude<Packing, "none">, kh: number, kw: number, ci: number, co: number): number {
+  return kind === "gemm" ? packedBytes(kh * kw * ci, co) : kind === "dot4" ? dot4Floats(kh, kw, ci) * 4 : winogradBytes(ci, co);
+}
+
+/**
+ * Packs the HWIO filter at `filter` (and the bias at `bias`, 0 for none: the GEMM layout holds
+ * it) into the block at `dst` of packingBytes(kind, ...) bytes, outside the cache: for
+ * operators that own their packing and keep no HWIO copy (create_conv2d.ts).
+ */
+export function packInto(kind: Exclude<Packing, "none">, filter: number, bias: number, dst: number, kh: number, kw: number, ci: number, co: number): void {
+  const k = backend().kernels;
+  if (kind === "gemm") k.f32_packw_hwio_x8(filter, bias, dst, kh * kw * ci, co);
+  else if (kind === "dot4") k.f32_packw_hwio_dot4(filter, bias, dst, kh, kw, ci, co);
+  else k.f32_winograd_2x2_3x3_packw_hwio_x8(filter, dst, ci, co);
 }
 
 /** @internal The packings cached on `filter`'s storage, in the order they were made (for tests). */

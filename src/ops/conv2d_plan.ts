@@ -13,7 +13,7 @@ import type { RowKernel } from "../loader/kernels.gen.js";
 import type { Tensor } from "../tensor.js";
 import { getThreadsCount } from "../threads/threads.js";
 import { dot4Weights, packedWeights, winogradWeights, zeros, type Packing } from "./conv2d_packing.js";
-import { winogradPlan } from "./conv2d_winograd.js";
+import { winogradPlan, winogradUnitBytes } from "./conv2d_winograd.js";
 import { mayPad, type Window2D } from "./conv_util.js";
 import { runRows, type RowArgs } from "./dispatch.js";
 
@@ -40,11 +40,18 @@ export interface ConvDims {
   n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number;
 }
 
-/** Everything a path's run needs: NHWC input and output, weights, clamp bounds. */
+/**
+ * Everything a path's run needs: NHWC input and output, weights, clamp bounds. `packed` is the
+ * path's packing when the caller owns it (an operator, which then keeps no HWIO filter except
+ * for direct1); 0 finds or makes it in the cache on `filter`.
+ */
 interface ConvRun {
-  input: Tensor; filter: Tensor; bias: Tensor | undefined; out: Tensor;
-  d: ConvDims; win: Window2D; lo: number; hi: number;
+  input: Tensor; filter: Tensor | undefined; bias: Tensor | undefined; out: Tensor;
+  d: ConvDims; win: Window2D; lo: number; hi: number; packed: number;
 }
+
+/** The GEMM packing of the run's filter: the caller's, or the cache's. */
+const gemmWeights = (r: ConvRun, k: number) => r.packed || packedWeights(r.filter!, r.bias, k, r.d.co);
 
 export type PathName = "direct1" | "dot1" | "dot4" | "winograd" | "gemm" | "subsample" | "im2col" | "igemm";
 
@@ -170,7 +177,7 @@ export const CONV_PATHS: readonly ConvPath[] = [
       runRows(
         "f32_conv2d_nhwc_minmax_2x4_dot_simd",
         [
-          input.ptr(), dot4Weights(filter, bias, d.kh, d.kw, d.ci, d.co), out.ptr(), d.h, d.w, d.ci, win.ho, win.wo, d.co,
+          input.ptr(), r.packed || dot4Weights(filter!, bias, d.kh, d.kw, d.ci, d.co), out.ptr(), d.h, d.w, d.ci, win.ho, win.wo, d.co,
           d.kh, d.kw, win.sh, win.sw, win.dh, win.padTop, win.padLeft, lo, hi,
         ],
         d.n * win.ho, flopsPerRow(r),
@@ -203,7 +210,7 @@ export const CONV_PATHS: readonly ConvPath[] = [
     zeroFloats: () => 0,
     run: (r) => runRows(
       gemmFor(r.d.ci),
-      [r.input.ptr(), packedWeights(r.filter, r.bias, r.d.ci, r.d.co), r.out.ptr(), r.d.ci, r.d.co, r.win.wo, r.lo, r.hi],
+      [r.input.ptr(), gemmWeights(r, r.d.ci), r.out.ptr(), r.d.ci, r.d.co, r.win.wo, r.lo, r.hi],
       r.d.n * r.win.ho, flopsPerRow(r),
     ),
   },
@@ -249,11 +256,11 @@ export const CONV_PATHS: readonly ConvPath[] = [
     packing: "gemm",
     zeroFloats: (ci) => ci,
     run: (r) => {
-      const { input, filter, bias, out, d, win, lo, hi } = r;
+      const { input, out, d, win, lo, hi } = r;
       runRows(
         "f32_igemm_nhwc_minmax_6x8_splat_simd",
         [
-          input.ptr(), packedWeights(filter, bias, d.kh * d.kw * d.ci, d.co), zeros(backend().heap, d.ci), out.ptr(),
+          input.ptr(), gemmWeights(r, d.kh * d.kw * d.ci), zeros(backend().heap, d.ci), out.ptr(),
           d.h, d.w, d.ci, win.ho, win.wo, d.co, d.kh, d.kw, win.sh, win.sw, win.dh, win.dw, win.padTop, win.padLeft, lo, hi,
         ],
         d.n * win.ho, flopsPerRow(r),
@@ -279,12 +286,12 @@ export function prepareConv2d(path: ConvPath, filter: Tensor, bias: Tensor | und
   if (z > 0) zeros(backend().heap, z);
 }
 
-/** Runs the conv of NHWC `input` into `out` on `path`. */
+/** Runs the conv of NHWC `input` into `out` on `path` (with the caller's `packed` weights, or 0: the cache's). */
 export function runConv2d(
-  path: ConvPath, input: Tensor, filter: Tensor, bias: Tensor | undefined, out: Tensor,
-  d: ConvDims, win: Window2D, lo: number, hi: number,
+  path: ConvPath, input: Tensor, filter: Tensor | undefined, bias: Tensor | undefined, out: Tensor,
+  d: ConvDims, win: Window2D, lo: number, hi: number, packed = 0,
 ): void {
-  path.run({ input, filter, bias, out, d, win, lo, hi });
+  path.run({ input, filter, bias, out, d, win, lo, hi, packed });
 }
 
 function runDirect1(r: ConvRun): void {
@@ -293,7 +300,7 @@ function runDirect1(r: ConvRun): void {
   runRows(
     "f32_conv2d_nhwc_c1_minmax_w8_simd",
     [
-      input.ptr(), filter.ptr(), b, out.ptr(), d.h, d.w, win.ho, win.wo,
+      input.ptr(), filter!.ptr(), b, out.ptr(), d.h, d.w, win.ho, win.wo,
       d.kh, d.kw, win.sh, win.dh, win.dw, win.padTop, win.padLeft, lo, hi,
     ],
     d.n * win.ho, flopsPerRow(r),
@@ -306,7 +313,7 @@ function runDot1(r: ConvRun): void {
   runRows(
     "f32_conv2d_nhwc_co1_minmax_w4_dot_simd",
     [
-      input.ptr(), filter.ptr(), b, out.ptr(), d.h, d.w, d.ci, win.ho, win.wo,
+      input.ptr(), filter!.ptr(), b, out.ptr(), d.h, d.w, d.ci, win.ho, win.wo,
       d.kh, d.kw, win.sh, win.sw, win.dh, win.padTop, win.padLeft, lo, hi,
     ],
     d.n * win.ho, flopsPerRow(r),
@@ -314,19 +321,64 @@ function runDot1(r: ConvRun): void {
 }
 
 function runWinograd(r: ConvRun): void {
-  const { input, filter, bias, out, d, win, lo, hi } = r;
+  const { input, out, d, win } = r;
   const heap = backend().heap;
-  const plan = winogradPlan(d.n, win.ho, win.wo, d.ci, d.co, getThreadsCount());
-  const u = winogradWeights(filter, d.ci, d.co);
+  const threads = getThreadsCount();
+  const u = r.packed || winogradWeights(r.filter!, d.ci, d.co);
   const zero = zeros(heap, d.ci + 3);
+  // The kernel wants a scratch slot per work unit of a call (it works in its first unit's), so a
+  // conv made in one call would hold the whole transformed input: 55 MB for VGG16's 224×224×64
+  // convs. Bands of tile-rows, each one call with its own few units, bound the scratch; a tile's
+  // arithmetic is the same whichever band or group holds it, so the result is too.
+  const whole = winogradPlan(d.n, win.ho, win.wo, d.ci, d.co, threads);
+  const th = Math.ceil(win.ho / 2);
+  let bandRows = d.n * th;
+  if (whole.units * whole.unitBytes > WINOGRAD_SCRATCH_BYTES) {
+    // At least two tile-rows per thread, so the threads still share each call.
+    const rowBytes = whole.parts * winogradUnitBytes(1, win.wo, d.ci);
+    bandRows = Math.min(th, Math.max(2 * threads, Math.floor(WINOGRAD_SCRATCH_BYTES / rowBytes)));
+  }
+  if (bandRows >= d.n * th) return winogradBand(r, u, zero, input.ptr(), out.ptr(), d.n, d.h, win.ho, win.padTop, threads);
+  const inRow = d.w * d.ci * 4;
+  const outRow = win.wo * d.co * 4;
+  for (let b = 0; b < d.n; b++) {
+    for (let t0 = 0; t0 < th; t0 += bandRows) {
+      const oy = 2 * t0;
+      const ho = Math.min(win.ho, 2 * (t0 + bandRows)) - oy;
+      // The band's first input row; rows above the image are the kernel's top padding.
+      const iy = oy - win.padTop;
+      const top = Math.max(0, iy);
+      winogradBand(
+        r, u, zero, input.ptr() + (b * d.h + top) * inRow, out.ptr() + (b * win.ho + oy) * outRow,
+        1, d.h - top, ho, top - iy, threads,
+      );
+    }
+  }
+}
+
+/** Scratch above which a Winograd conv runs in bands of tile-rows (see runWinograd). */
+let WINOGRAD_SCRATCH_BYTES = 4 << 20;
+
+/** @internal For tests: the scratch bound of Winograd's bands (Infinity: one call). Returns the previous one. */
+export function setWinogradBandBytes(bytes: number): number {
+  const was = WINOGRAD_SCRATCH_BYTES;
+  WINOGRAD_SCRATCH_BYTES = bytes;
+  return was;
+}
+
+/** One Winograd kernel call over `n` images of `h` input rows at x, giving `ho` output rows at y. */
+function winogradBand(r: ConvRun, u: number, zero: number, x: number, y: number, n: number, h: number, ho: number, padTop: number, threads: number): void {
+  const { bias, d, win, lo, hi } = r;
+  const heap = backend().heap;
+  const plan = winogradPlan(n, ho, win.wo, d.ci, d.co, threads);
   const bytes = plan.units * plan.unitBytes;
   const scratch = heap.alloc(bytes, "conv2d winograd scratch");
   try {
     runRows(
       "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
       [
-        input.ptr(), u, bias ? bias.ptr() : 0, zero, scratch, out.ptr(), d.n, d.h, d.w, d.ci,
-        win.ho, win.wo, d.co, win.padTop, win.padLeft, plan.groupRows, plan.parts, lo, hi,
+        x, u, bias ? bias.ptr() : 0, zero, scratch, y, n, h, d.w, d.ci,
+        ho, win.wo, d.co, padTop, win.padLeft, plan.groupRows, plan.parts, lo, hi,
       ],
       plan.units, (2 * flopsPerRow(r) * plan.groupRows) / plan.parts, // a tile-row is two output rows
     );
@@ -357,11 +409,11 @@ function runIm2col(r: ConvRun): void {
 function runGathered<K extends "f32_im2col_nhwc" | "f32_im2col_nhwc_1x1">(
   r: ConvRun, gatherArgs: (col: number, r0: number) => RowArgs<K>, gather: K,
 ): void {
-  const { filter, bias, out, d, win, lo, hi } = r;
+  const { out, d, win, lo, hi } = r;
   const heap = backend().heap;
   const rows = d.n * win.ho;
   const k = d.kh * d.kw * d.ci;
-  const packed = packedWeights(filter, bias, k, d.co);
+  const packed = gemmWeights(r, k);
   const rowFloats = win.wo * k;
   const perThread = Math.max(1, Math.floor(IM2COL_CHUNK_BYTES / (rowFloats * 4)));
   const chunk = Math.min(rows, perThread * getThreadsCount());
