@@ -11,3 +11,12 @@ export function describe(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v);
   return String(v);
 }
+
+/**
+ * Out-of-memory errors from packing or scratch name the data (conv2d packed weights...); prefix
+ * the op too. Messages in tfjs's words ("Error in conv2d: ...") already name it and stay as tfjs has them.
+ */
+export function namingOp(op: string, e: unknown): unknown {
+  if (e instanceof RangeError && !e.message.startsWith(`${op}:`) && !e.message.startsWith("Error in ")) e.message = `${op}: ${e.message}`;
+  return e;
+}

@@ -4,7 +4,7 @@
  * activations as one pass over the output (fused_activation.ts).
  */
 import { convGeometry, planConv2d, prepareConv2d, runConv2d, type ConvPath } from "./conv2d_plan.js";
-import { describe } from "../errors.js";
+import { describe, namingOp } from "../errors.js";
 import { empty, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { allPositive, pair, tfjsName, window2d, type DimRoundingMode, type ExplicitPadding, type Padding } from "./conv_util.js";
 import { nchwToNhwc, nhwcToNchw } from "./transpose.js";
@@ -177,13 +177,4 @@ function conv2dImpl(op: string, a: FusedConv2DArgs, prepared?: PreparedConv2D): 
   } finally {
     for (const t of owned) t.dispose();
   }
-}
-
-/**
- * Out-of-memory errors from packing or scratch name the data (conv2d packed weights...); prefix
- * the op too. Messages in tfjs's words ("Error in conv2d: ...") already name it and stay as tfjs has them.
- */
-export function namingOp(op: string, e: unknown): unknown {
-  if (e instanceof RangeError && !e.message.startsWith(`${op}:`) && !e.message.startsWith("Error in ")) e.message = `${op}: ${e.message}`;
-  return e;
 }

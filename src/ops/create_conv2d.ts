@@ -7,10 +7,10 @@
  * which reads it as it is), so the caller may dispose or reuse theirs, and a model's weights
  * are in wasm memory once, packed.
  */
-import { describe } from "../errors.js";
+import { describe, namingOp } from "../errors.js";
 import { backend } from "../loader/backend.js";
 import { keep, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
-import { conv2dPrepared, namingOp, type FusedConv2DArgs, type PreparedConv2D } from "./conv2d.js";
+import { conv2dPrepared, type FusedConv2DArgs, type PreparedConv2D } from "./conv2d.js";
 import { convGeometry, planConv2d } from "./conv2d_plan.js";
 import { packInto, packingBytes, zeros } from "./conv2d_packing.js";
 import { pair } from "./conv_util.js";

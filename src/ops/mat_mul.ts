@@ -5,14 +5,13 @@
  * batched or transposed b is packed per call. Rank ≥ 2, batch axes broadcast as in tfjs.
  */
 import { backend } from "../loader/backend.js";
-import { describe } from "../errors.js";
+import { describe, namingOp } from "../errors.js";
 import { empty, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { gemmFor } from "./conv2d_plan.js";
 import { packedBytes, packedWeights } from "./conv2d_packing.js";
 import { runRows } from "./dispatch.js";
 import { nchwToNhwc } from "./transpose.js";
 import { broadcastIndex } from "./unary.js";
-import { namingOp } from "./conv2d.js";
 import { activationBounds, checkActivationArgs, finishActivation, type Activation } from "./fused_activation.js";
 
 export interface FusedMatMulArgs {
