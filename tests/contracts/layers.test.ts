@@ -41,6 +41,8 @@ function resolve(from: string, spec: string): string | undefined {
 }
 
 const all = files("");
+const imports = (file: string) =>
+  readFileSync(new URL(file, src), "utf8").matchAll(/^\s*(?:import|export)\s[^"']*?from\s+["']([^"']+)["']/gm);
 
 describe("layers of src/", () => {
   it("every top-level file and folder has a layer", () => {
@@ -48,13 +50,30 @@ describe("layers of src/", () => {
   });
 
   it.each(all.map((f) => [f]))("%s imports only from its layer or lower ones", (file) => {
-    const code = readFileSync(new URL(file, src), "utf8");
     const upward: string[] = [];
-    for (const m of code.matchAll(/^\s*(?:import|export)\s[^"']*?from\s+["']([^"']+)["']/gm)) {
+    for (const m of imports(file)) {
       const target = resolve(file, m[1]);
       if (target === undefined) continue; // a package
       if (target === ".." || !(layerOf(target) <= layerOf(file))) upward.push(`${m[1]} (${target})`);
     }
     expect(upward).toEqual([]);
+  });
+
+  it("no two files import each other, directly or around a circle (type-only imports included)", () => {
+    const edges = new Map(all.map((f) => [f, [...imports(f)].map((m) => resolve(f, m[1])).filter((t): t is string => !!t && t !== "..")]));
+    const state = new Map<string, "open" | "done">();
+    const circles: string[] = [];
+    const visit = (f: string, path: string[]): void => {
+      if (state.get(f) === "done") return;
+      if (state.get(f) === "open") {
+        circles.push([...path.slice(path.indexOf(f)), f].join(" -> "));
+        return;
+      }
+      state.set(f, "open");
+      for (const t of edges.get(f) ?? []) visit(t, [...path, f]);
+      state.set(f, "done");
+    };
+    for (const f of all) visit(f, []);
+    expect(circles).toEqual([]);
   });
 });
