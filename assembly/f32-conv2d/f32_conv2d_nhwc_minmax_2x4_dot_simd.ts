@@ -8,8 +8,9 @@ import { clampMinMax, isAligned16, madd, storeTail } from "../common";
  * once for the 4 channels, and each pixel's 4 accumulators are summed across lanes by one
  * transpose into the pixel's 4 channels, stored as co lanes.
  *
- * `packed` (f32_packw_hwio_dot4): [bias(4), then per channel c < 4: kh rows of kw·ci weights,
- * each zero-padded to a whole vector], zero past co. The inputs of a run's last step are masked
+ * Channels are taken 4 at a time (a group); `packed` (f32_packw_hwio_dot4) holds per group
+ * [bias(4), then per channel c < 4: kh rows of kw·ci weights, each zero-padded to a whole
+ * vector], zero past co. The inputs of a run's last step are masked
  * to the run, so floats read past it (at most 3, inside the next pixel or the 16-byte slack)
  * never reach a sum. Columns whose taps reach into the left/right padding and the last odd
  * interior column run one pixel at a time; rows in the top/bottom padding are skipped. A row's
@@ -25,21 +26,20 @@ export function f32_conv2d_nhwc_minmax_2x4_dot_simd(
 ): void {
   // Preconditions (debug builds only).
   assert(x != 0 && isAligned16(packed) && y != 0);
-  assert(h > 0 && wd > 0 && ci > 0 && ho >= 0 && wo >= 0 && co > 0 && co <= 4);
+  assert(h > 0 && wd > 0 && ci > 0 && ho >= 0 && wo >= 0 && co > 0);
   assert(kh > 0 && kw > 0 && sh > 0 && sw > 0 && dh > 0);
   assert(padTop >= 0 && padLeft >= 0);
   assert(!(outMin > outMax));
   assert(0 <= r0 && r0 <= r1);
   const vlo = f32x4.splat(outMin);
   const vhi = f32x4.splat(outMax);
-  const vb = v128.load(packed);
   const run = kw * ci;
   const padded = <usize>((run + 3) >> 2) << 4; // bytes of one zero-padded weight row
   const full = padded - 16; // bytes of the whole steps before the last
   const rem = run - (<i32>full >> 2);
   const mask = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(rem));
   const chanBytes = <usize>kh * padded;
-  const w0 = packed + 16;
+  const groupBytes = 16 + 4 * chanBytes;
   const inPixel = <usize>ci << 2;
   const step = <usize>sw * inPixel;
   const rowBytes = <usize>wd * inPixel;
@@ -51,7 +51,12 @@ export function f32_conv2d_nhwc_minmax_2x4_dot_simd(
     const n = r / ho;
     const iy0 = (r - n * ho) * sh - padTop;
     const xImage = x + <usize>(n * h) * rowBytes;
-    const yRow = y + <usize>r * <usize>wo * outPixel;
+    for (let g = 0; g < co; g += 4) {
+    const wg = packed + <usize>(g >> 2) * groupBytes;
+    const vb = v128.load(wg);
+    const w0 = wg + 16;
+    const nc = min(4, co - g);
+    const yRow = y + <usize>r * <usize>wo * outPixel + (<usize>g << 2);
     let ox = oxIn0;
     for (; ox + 2 <= oxIn1; ox += 2) {
       let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
@@ -95,8 +100,8 @@ export function f32_conv2d_nhwc_minmax_2x4_dot_simd(
         b3 = madd(xb, v3, b3);
       }
       const yp = yRow + <usize>ox * outPixel;
-      storePixel(yp, sum4(a0, a1, a2, a3), vb, vlo, vhi, co);
-      storePixel(yp + outPixel, sum4(b0, b1, b2, b3), vb, vlo, vhi, co);
+      storePixel(yp, sum4(a0, a1, a2, a3), vb, vlo, vhi, nc);
+      storePixel(yp + outPixel, sum4(b0, b1, b2, b3), vb, vlo, vhi, nc);
     }
     // Border columns and the interior's last odd one: one pixel each, padding taps skipped.
     for (let oxb = 0; oxb < wo; oxb++) {
@@ -136,7 +141,8 @@ export function f32_conv2d_nhwc_minmax_2x4_dot_simd(
           }
         }
       }
-      storePixel(yRow + <usize>oxb * outPixel, sum4(a0, a1, a2, a3), vb, vlo, vhi, co);
+      storePixel(yRow + <usize>oxb * outPixel, sum4(a0, a1, a2, a3), vb, vlo, vhi, nc);
+    }
     }
   }
 }
@@ -149,10 +155,10 @@ export function f32_conv2d_nhwc_minmax_2x4_dot_simd(
   return f32x4.add(v128.shuffle<f32>(s01, s23, 0, 1, 4, 5), v128.shuffle<f32>(s01, s23, 2, 3, 6, 7));
 }
 
-/** One pixel's co (1–4) channels: bias, clamp, and a store of co lanes only. */
+/** One pixel's nc (1–4) channels of a group: bias, clamp, and a store of nc lanes only. */
 // @ts-ignore: decorator
-@inline function storePixel(p: usize, s: v128, vb: v128, vlo: v128, vhi: v128, co: i32): void {
+@inline function storePixel(p: usize, s: v128, vb: v128, vlo: v128, vhi: v128, nc: i32): void {
   const v = clampMinMax(f32x4.add(s, vb), vlo, vhi);
-  if (co == 4) v128.store(p, v);
-  else storeTail(p, v, co);
+  if (nc == 4) v128.store(p, v);
+  else storeTail(p, v, nc);
 }

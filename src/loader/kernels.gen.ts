@@ -59,9 +59,9 @@ export interface Kernels {
     r0: i32, r1: i32,
   ): void;
   /**
-   * Packs an HWIO filter with co ≤ 4 output channels and its bias for
-   * f32_conv2d_nhwc_minmax_2x4_dot_simd: [bias(4), then per channel c < 4: kh rows of the kw·ci
-   * weights of filter row ky, each zero-padded to a whole vector], zero past co.
+   * Packs an HWIO filter and its bias for f32_conv2d_nhwc_minmax_2x4_dot_simd: per group of 4
+   * output channels, [bias(4), then per channel c < 4: kh rows of the kw·ci weights of filter row
+   * ky, each zero-padded to a whole vector], zero past co.
    * (assembly/f32-packw/f32_packw_hwio_dot4.ts)
    */
   f32_packw_hwio_dot4(

@@ -68,10 +68,10 @@ export function winogradWeights(filter: Tensor, ci: number, co: number): number 
   return ptr;
 }
 
-/** Floats of f32_packw_hwio_dot4's layout: the bias, then 4 channels of kh zero-padded filter rows. */
-export const dot4Floats = (kh: number, kw: number, ci: number) => 4 + 4 * kh * Math.ceil((kw * ci) / 4) * 4;
+/** Floats of f32_packw_hwio_dot4's layout: per group of 4 channels, the bias, then 4 channels of kh zero-padded filter rows. */
+export const dot4Floats = (kh: number, kw: number, ci: number, co = 4) => Math.ceil(co / 4) * (4 + 4 * kh * Math.ceil((kw * ci) / 4) * 4);
 
-/** A filter of co ≤ 4 channels and its bias in f32_packw_hwio_dot4's layout; packed once per filter and bias. */
+/** A filter and its bias in f32_packw_hwio_dot4's layout (groups of 4 channels); packed once per filter and bias. */
 export function dot4Weights(filter: Tensor, bias: Tensor | undefined, kh: number, kw: number, ci: number, co: number): number {
   const storage = filter.storage!;
   const biasStorage = bias?.storage ?? null;
@@ -80,7 +80,7 @@ export function dot4Weights(filter: Tensor, bias: Tensor | undefined, kh: number
   const hit = entries?.find((e) => e.kind === "dot4" && e.bias === biasStorage && e.k === k && e.co === co);
   if (hit) return hit.ptr;
   const heap = storage.heap;
-  const bytes = dot4Floats(kh, kw, ci) * 4;
+  const bytes = dot4Floats(kh, kw, ci, co) * 4;
   const ptr = heap.alloc(bytes, "conv2d packed weights", "packing");
   backend().kernels.f32_packw_hwio_dot4(filter.ptr(), bias ? bias.ptr() : 0, ptr, kh, kw, ci, co);
   remember(storage, heap, entries, { kind: "dot4", bias: biasStorage, k, co, ptr, bytes }, bias);

@@ -164,7 +164,11 @@ export const CONV_PATHS: readonly ConvPath[] = [
    * it comes before (IGEMM, Winograd, GEMM), minimum of 30 interleaved runs against the main
    * checkout's dist, both builds, 2026-11-29, load 11: 3→3 5×5 at 720×480 2.3–2.5× and at 128²
    * 1.4–1.8× faster; 3→2 and 3→4 3×3 at 128² 1.5–1.7×; 3×3 16→4, 64→4, 256→3 1.2–1.6×; 1×1 64→4
-   * 1.8–1.9×; 3×3 8→2 2.7–3.2× (bench/ops/conv-ab.mjs's method, on those shapes).
+   * 1.8–1.9×; 3×3 8→2 2.7–3.2× (bench/ops/conv-ab.mjs's method, on those shapes). The kernel
+   * takes any co, 4 channels at a time, but from 8 channels it lost to the im2col, IGEMM and
+   * Winograd paths (0.69–0.97×: 3→8, 3→16, 3→32, 5×5 3→8, 64→8, 1×1 64→8; `node
+   * bench/ops/conv-paths.mjs --variants '[["now",[]],["dot4",[],["dot4"]]]'`, both builds), so
+   * only co ≤ 4 takes it.
    */
   {
     name: "dot4",

@@ -1,7 +1,7 @@
 /**
- * f32_conv2d_nhwc_minmax_2x4_dot_simd (2–4 output channels, a dot product per filter row, with
+ * f32_conv2d_nhwc_minmax_2x4_dot_simd (output channels 4 at a time, a dot product per filter row, with
  * weights packed by f32_packw_hwio_dot4) against the float64 reference on an edge-case grid:
- * each co from 2 to 4, filter-row runs kw·ci below, at and above the 4-float step and its
+ * co from 2 to 16 (whole and partial groups of 4 channels), filter-row runs kw·ci below, at and above the 4-float step and its
  * multiples (the masked last step), widths around the 2-pixel step,
  * padding on each side, height and width strides, height dilation, batch > 1, bias and each
  * activation; called over split row ranges, which must give the same bits as one call. The
@@ -37,7 +37,7 @@ function grid(): Case[] {
   let i = 0;
   const add = (x: Case["x"], filter: Case["filter"], more: Partial<Case> = {}) =>
     out.push({ x, filter, strides: [1, 1], dilations: [1, 1], pad: "same", bias: i % 2 === 0, act: acts[i++ % 3], ...more });
-  for (const co of [2, 3, 4])
+  for (const co of [2, 3, 4, 5, 8, 9])
     for (const ci of [1, 2, 3, 4, 5, 8, 13])
       for (const k of [1, 2, 3, 5])
         for (const w of [1, 2, 3, 5, 8]) add([1, 4, w, ci], [k, k, ci, co]);
@@ -48,6 +48,8 @@ function grid(): Case[] {
   add([1, 9, 23, 4], [5, 2, 4, 4], { dilations: [2, 1], pad: [3, 1, 0, 1] });
   add([1, 3, 3, 3], [5, 5, 3, 3], { pad: "same" }); // kernel larger than the input
   add([3, 6, 30, 16], [3, 3, 16, 4], { pad: "valid" });
+  add([2, 7, 19, 3], [3, 3, 3, 16], { pad: "same", strides: [2, 1] });
+  add([1, 9, 11, 2], [5, 5, 2, 13], { pad: [1, 2, 2, 0] });
   return out;
 }
 
