@@ -2,11 +2,12 @@
 /** The work behind `simdconv extract` and `simdconv demo`: images in, feature-map pictures out. */
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, extname, join, relative } from "node:path";
-import { dispose } from "../index.js";
+import type { Tensor } from "../index.js";
 import {
-  contactSheet, decodeRaster, initCodecs, encodeLevelsPng, encodeRasterPng, extractFeatures, featurePanels, hasAlpha, kernelRaster, kernelSvg,
-  rasterToTensor, type ColormapName, type KernelValues, type Normalization,
+  contactSheet, decodeRaster, initCodecs, encodeLevelsPng, encodeRasterPng, hasAlpha, kernelRaster, kernelSvg, rasterToTensor, streamFeatures,
+  type ColormapName, type KernelValues, type Normalization, type Panel, type ToRasterOptions,
 } from "../image/node.js";
+import { levelsToRaster, tensorToLevels } from "../image/colormap.js";
 import { Progress } from "./progress.js";
 
 export interface ExtractJob {
@@ -91,29 +92,36 @@ export async function runExtract(job: ExtractJob): Promise<number> {
       const stem = uniqueStem(path, stems);
       // In its own function so the RGBA pixels can be collected as soon as the tensor holds them.
       const input = await readInput(path, job, progress);
-      const maps = extractFeatures(input, { kernel: job.kernel, relu: job.relu, pool: job.pool, stride: job.stride });
+      const [h, w] = input.shape.slice(1, 3);
+      // Maps are drawn as they are made (streamFeatures frees each once the next exists): the
+      // full-size levels go to their PNG file, a small copy to the contact sheet.
+      const files: [string, Uint8Array][] = [];
+      const draw = (label: string, t: Tensor, drawing: ToRasterOptions): Panel => {
+        const levels = tensorToLevels(t, drawing)!;
+        const suffix = FILE_OF_PANEL[label];
+        if (suffix) files.push([join(job.out, `${stem}-${suffix}.png`), encodeLevelsPng(levels)]);
+        return { label, raster: levelsToRaster(levels, SHEET_HEIGHT) };
+      };
+      const panels: Panel[] = [];
       try {
-        // Each map is drawn once: its full-size levels go to its PNG file, a small copy to the sheet.
-        const files: [string, Uint8Array][] = [];
-        const panels = featurePanels(input, maps, {
-          kernelName: job.kernelName, kernel: job.kernel, colormap: job.colormap, normalize: job.normalize, height: SHEET_HEIGHT,
-          onLevels: (label, levels) => {
-            const suffix = FILE_OF_PANEL[label];
-            if (suffix) files.push([join(job.out, `${stem}-${suffix}.png`), encodeLevelsPng(levels)]);
-          },
-        });
-        for (const [file, bytes] of files) await writeFile(file, bytes);
-        const sheet = join(job.out, `${stem}-sheet.png`);
-        const [h, w] = input.shape.slice(1, 3);
-        await writeFile(sheet, encodeRasterPng(contactSheet(panels, { height: SHEET_HEIGHT, title: `${basename(path)} ${w}x${h}, kernel ${job.kernelName}` })));
-        const t = maps.times;
-        const steps = [`filter ${ms(t.filter)}`, t.detect !== undefined && `detect ${ms(t.detect)}`, t.condense !== undefined && `condense ${ms(t.condense)}`];
-        const line = `${display(path)} → ${display(sheet)} (+${files.length} maps; ${steps.filter(Boolean).join(", ")})`;
-        if (progress) progress.note(line, process.stdout);
-        else console.log(line);
-      } finally {
-        dispose([input, maps.filtered, maps.detected, maps.condensed]);
+        panels.push(draw("input", input, { colormap: "gray", normalize: [0, 1] }));
+      } catch (e) {
+        input.dispose();
+        throw e;
       }
+      const percentile = job.normalize === "percentile" || (typeof job.normalize === "object" && !Array.isArray(job.normalize));
+      const times = streamFeatures(input, { kernel: job.kernel, relu: job.relu, pool: job.pool, stride: job.stride }, (step, map, border) => {
+        panels.push(draw(step, map, { colormap: job.colormap, normalize: job.normalize, border: percentile ? border : 0 }));
+      });
+      panels.push({ label: `kernel ${job.kernelName}`, raster: kernelRaster(job.kernel) });
+      for (const [file, bytes] of files) await writeFile(file, bytes);
+      const sheet = join(job.out, `${stem}-sheet.png`);
+      await writeFile(sheet, encodeRasterPng(contactSheet(panels, { height: SHEET_HEIGHT, title: `${basename(path)} ${w}x${h}, kernel ${job.kernelName}` })));
+      const t = times;
+      const steps = [`filter ${ms(t.filter)}`, t.detect !== undefined && `detect ${ms(t.detect)}`, t.condense !== undefined && `condense ${ms(t.condense)}`];
+      const line = `${display(path)} → ${display(sheet)} (+${files.length} maps; ${steps.filter(Boolean).join(", ")})`;
+      if (progress) progress.note(line, process.stdout);
+      else console.log(line);
     } catch (e) {
       failed++;
       const line = `simdconv: ${display(path)}: ${reason(e)}`;

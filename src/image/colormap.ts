@@ -120,77 +120,118 @@ export interface MapLayout {
   border: number;
 }
 
-/** Percentile statistics look at no more than this many values (a fixed stride through larger maps). */
-const PERCENTILE_SAMPLE = 1 << 20;
+/**
+ * Sort keys: float32 bits turned so that unsigned order is the floats' order (negatives'
+ * bits flipped, positives' sign bit set): `(v & 0x80000000 ? ~v : v | 0x80000000) >>> 0`.
+ */
+const keyScratch = new Uint32Array(1);
+const floatOfKey = (key: number): number => {
+  keyScratch[0] = key & 0x80000000 ? key & 0x7fffffff : ~key;
+  return new Float32Array(keyScratch.buffer)[0];
+};
 
-/** Finite values of the layout's interior, every `step`-th. */
-function interiorValues(values: ArrayLike<number>, l: MapLayout, step: number): Float32Array {
+/**
+ * Runs `visit` on the float32 bits of each finite value in the layout's interior (NaN and
+ * ±Infinity are left out). One loop shape for both passes of `rankedValues`.
+ */
+function scanInterior(bits: Uint32Array, l: MapLayout, pass: (row: Uint32Array, start: number, end: number, step: number, perPixel: number) => void): void {
   const b = l.height > 2 * l.border && l.width > 2 * l.border ? l.border : 0;
   const perPixel = l.channel === undefined ? l.colours ?? l.stride : 1;
-  const n = (l.height - 2 * b) * (l.width - 2 * b) * perPixel;
-  const out = new Float32Array(Math.ceil(n / step));
-  let k = 0, seen = 0;
   for (let y = b; y < l.height - b; y++) {
-    for (let x = b; x < l.width - b; x++) {
-      const base = (y * l.width + x) * l.stride;
-      for (let c = 0; c < perPixel; c++, seen++) {
-        if (seen % step) continue;
-        const v = values[base + (l.channel ?? c)];
-        if (Number.isFinite(v)) out[k++] = v;
-      }
-    }
+    pass(bits, (y * l.width + b) * l.stride + (l.channel ?? 0), (y * l.width + l.width - b) * l.stride, l.stride, perPixel);
   }
-  return out.subarray(0, k);
-}
-
-/** The p-th percentile (0–100) of sorted values, interpolating linearly as numpy's default does. */
-export function percentileOf(sorted: ArrayLike<number>, p: number): number {
-  const pos = (p / 100) * (sorted.length - 1);
-  const i = Math.floor(pos), f = pos - i;
-  return i + 1 < sorted.length ? sorted[i] + (sorted[i + 1] - sorted[i]) * f : sorted[i];
 }
 
 /**
- * The p-th percentile of `a` without sorting it all (V8 sorts a million floats in over a
- * second; selection takes milliseconds). Reorders `a`.
+ * The values at the given ranks (0 = smallest) of the interior's finite values, exactly, as a
+ * full sort would give them, plus their count, minimum and maximum. A radix selection: one pass
+ * counts the values by the top 16 bits of a sortable key, a second counts, within the few
+ * 16-bit bins that hold a wanted rank, the low 16 bits. Two reads of the map and 256 KB per
+ * histogram, where sorting 12 M values takes seconds and a sample would only approximate.
  */
-export function selectPercentile(a: Float32Array, p: number): number {
-  const pos = (p / 100) * (a.length - 1);
-  const i = Math.floor(pos), f = pos - i;
-  const v = select(a, i);
-  if (f === 0 || i + 1 >= a.length) return v;
-  // After select(a, i), everything above index i is >= a[i]: the next value is their minimum.
-  let next = Infinity;
-  for (let k = i + 1; k < a.length; k++) if (a[k] < next) next = a[k];
-  return v + (next - v) * f;
-}
-
-/** The k-th smallest value of `a` (Hoare's quickselect, median-of-three pivots); reorders `a`. */
-function select(a: Float32Array, k: number): number {
-  let lo = 0, hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // Median of three as the pivot keeps sorted and constant runs from going quadratic.
-    const x = a[lo], y = a[mid], z = a[hi];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
+export function rankedValues(values: Float32Array, layout: MapLayout, ranksOf: (count: number) => number[]): { ranked: number[]; count: number; min: number; max: number } {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const high = new Uint32Array(65536);
+  let count = 0, minKey = 0xffffffff, maxKey = 0;
+  scanInterior(bits, layout, (row, start, end, step, perPixel) => {
+    for (let i = start; i < end; i += step) {
+      for (let c = 0; c < perPixel; c++) {
+        const v = row[i + c];
+        if ((v & 0x7f800000) === 0x7f800000) continue;
+        const k = (v & 0x80000000 ? ~v : v | 0x80000000) >>> 0;
+        high[k >>> 16]++;
+        count++;
+        if (k < minKey) minKey = k;
+        if (k > maxKey) maxKey = k;
       }
     }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
+  });
+  if (count === 0) return { ranked: [], count, min: NaN, max: NaN };
+  const ranks = ranksOf(count);
+  // Which high bin holds each rank, and its rank within that bin.
+  const bins: number[] = [], within: number[] = [];
+  for (const r of ranks) {
+    let bin = 0, below = 0;
+    while (below + high[bin] <= r) below += high[bin++];
+    bins.push(bin);
+    within.push(r - below);
   }
-  return a[k];
+  const distinct = [...new Set(bins)];
+  const slot = new Int8Array(65536).fill(-1);
+  distinct.forEach((bin, i) => (slot[bin] = i));
+  const lows = distinct.map(() => new Uint32Array(65536));
+  scanInterior(bits, layout, (row, start, end, step, perPixel) => {
+    for (let i = start; i < end; i += step) {
+      for (let c = 0; c < perPixel; c++) {
+        const v = row[i + c];
+        if ((v & 0x7f800000) === 0x7f800000) continue;
+        const k = (v & 0x80000000 ? ~v : v | 0x80000000) >>> 0;
+        const s = slot[k >>> 16];
+        if (s >= 0) lows[s][k & 0xffff]++;
+      }
+    }
+  });
+  const ranked = ranks.map((_, j) => {
+    const low = lows[slot[bins[j]]];
+    let lo = 0, below = 0;
+    while (below + low[lo] <= within[j]) below += low[lo++];
+    return floatOfKey(((bins[j] << 16) | lo) >>> 0) + 0; // + 0 turns -0 into 0, as a sort's comparisons see it
+  });
+  return { ranked, count, min: floatOfKey(minKey) + 0, max: floatOfKey(maxKey) + 0 };
 }
+
+/** The ranks numpy's linear percentile `p` reads in `count` sorted values: [i] or [i, i + 1], and the fraction between. */
+function percentileRanks(count: number, p: number): { ranks: number[]; f: number } {
+  const pos = (p / 100) * (count - 1);
+  const i = Math.floor(pos), f = pos - i;
+  return { ranks: f > 0 && i + 1 < count ? [i, i + 1] : [i], f };
+}
+
+/** The p-th percentiles (0–100) of `values`, exact (numpy's linear method), without sorting. */
+export function percentiles(values: Float32Array, ps: number[]): number[] {
+  const layout = { height: 1, width: values.length, stride: 1, channel: 0, border: 0 };
+  return percentilesOf(values, layout, ps).values;
+}
+
+function percentilesOf(values: Float32Array, layout: MapLayout, ps: number[]): { values: number[]; count: number; min: number; max: number } {
+  let plan: { ranks: number[]; f: number }[] = [];
+  const { ranked, count, min, max } = rankedValues(values, layout, (n) => {
+    plan = ps.map((p) => percentileRanks(n, p));
+    return plan.flatMap((q) => q.ranks);
+  });
+  if (count === 0) return { values: ps.map(() => NaN), count, min, max };
+  let k = 0;
+  const out = plan.map(({ ranks, f }) => {
+    const a = ranked[k++];
+    if (ranks.length === 1) return a;
+    const b = ranked[k++];
+    return a + (b - a) * f;
+  });
+  return { values: out, count, min, max };
+}
+
+/** Float32 values of a tensor-like array (a copy only when it is not float32 already). */
+const asFloat32 = (values: ArrayLike<number>): Float32Array => (values instanceof Float32Array ? values : Float32Array.from(values));
 
 /**
  * [lo, hi] of one map under the chosen normalisation. A constant map gets a range of 1 so it
@@ -200,18 +241,9 @@ function select(a: Float32Array, k: number): number {
 export function valueRange(values: ArrayLike<number>, normalize: Normalization, layout: MapLayout): [number, number] {
   const { mode, range } = checkNormalization(normalize);
   if (mode === "fixed") return range;
-  const total = layout.height * layout.width * (layout.channel === undefined ? layout.colours ?? layout.stride : 1);
-  const sample = interiorValues(values, layout, mode === "percentile" ? Math.max(1, Math.ceil(total / PERCENTILE_SAMPLE)) : 1);
-  if (sample.length === 0) return [0, 1];
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < sample.length; i++) {
-    if (sample[i] < lo) lo = sample[i];
-    if (sample[i] > hi) hi = sample[i];
-  }
-  if (mode === "percentile") {
-    const plo = selectPercentile(sample, range[0]), phi = selectPercentile(sample, range[1]);
-    if (phi > plo) return [plo, phi];
-  }
+  const { values: [plo, phi], count, min: lo, max: hi } = percentilesOf(asFloat32(values), layout, mode === "percentile" ? range : []);
+  if (count === 0) return [0, 1];
+  if (mode === "percentile" && phi > plo) return [plo, phi];
   return hi > lo ? [lo, hi] : [lo, lo + 1];
 }
 
@@ -239,10 +271,35 @@ export function mapDims(t: Tensor, name = "tensor"): [number, number, number] {
  * of a feature map shares (rasters, palette PNGs, grids).
  */
 export function mapLevels(values: ArrayLike<number>, layout: MapLayout & { channel: number }, range: [number, number], out = new Uint8Array(layout.height * layout.width)): Uint8Array {
+  const v = asFloat32(values);
   const [lo, hi] = range;
   const scale = 1 / (hi - lo);
-  for (let p = 0, i = layout.channel; p < out.length; p++, i += layout.stride) out[p] = level((values[i] - lo) * scale);
+  const stride = layout.stride;
+  // level() spelled out, as it runs once per pixel of every map drawn: Math.round costs 3x
+  // (x + 0.5) | 0, which equals it but where x + 0.5 rounds up to the next integer.
+  for (let p = 0, i = layout.channel, n = out.length; p < n; p++, i += stride) {
+    const t = (v[i] - lo) * scale;
+    if (t > 0) {
+      if (t < 1) {
+        const x = t * 255;
+        const r = (x + 0.5) | 0;
+        out[p] = r - x > 0.5 ? r - 1 : r;
+      } else out[p] = 255;
+    } else out[p] = 0;
+  }
   return out;
+}
+
+/**
+ * A tensor's values for drawing, read in place in wasm memory (a deferred result is computed
+ * into its block first, as any op would): no copy of a large map. Valid until the next
+ * allocation, so callers read it at once. The image bundles reach the block through the
+ * tensor's fields because they share the main bundle's classes at run time, not its modules.
+ */
+export function readValues(t: Tensor): Float32Array {
+  if (!t.storage) return t.dataSync(); // throws, naming the disposed tensor
+  const ptr = t.ptr("tensor", "dataSync");
+  return new Float32Array(t.storage.heap.memory.buffer, ptr, t.size);
 }
 
 /**
@@ -259,7 +316,7 @@ export function tensorToLevels(t: Tensor, options: ToRasterOptions = {}): Levels
     throw new RangeError(`channel must be an integer in [0, ${c - 1}], got ${channel}`);
   }
   const colormap = checkColormap(options.colormap ?? "gray");
-  const values = t.dataSync();
+  const values = readValues(t);
   const layout = { height, width, stride: c, channel, border };
   return { width, height, colormap, levels: mapLevels(values, layout, valueRange(values, normalize, layout)) };
 }
@@ -290,25 +347,43 @@ export function levelsToRaster(d: Levels, height = d.height): Raster {
     }
     return { width: w, height: h, data };
   }
-  const sx = d.width / w, sy = d.height / h;
-  for (let y = 0; y < h; y++) {
-    const y0 = Math.floor(y * sy), y1 = Math.max(y0 + 1, Math.floor((y + 1) * sy));
-    for (let x = 0; x < w; x++) {
-      const x0 = Math.floor(x * sx), x1 = Math.max(x0 + 1, Math.floor((x + 1) * sx));
-      let r = 0, g = 0, b = 0;
+  // Shrinking, the boxes tile the map: box x covers columns [floor(x·sx), floor((x + 1)·sx)).
+  // Sums are kept per output row while source rows stream past, R, G and B packed in one
+  // double (17 bits apart, 51 in all: exact up to 514 pixels a box), so each pixel costs one add.
+  const { width, levels } = d;
+  const sx = width / w, sy = d.height / h;
+  const cellOf = new Uint32Array(width);
+  const boxW = new Uint32Array(w);
+  for (let x = 0; x < w; x++) {
+    const x0 = Math.floor(x * sx), x1 = Math.max(x0 + 1, Math.floor((x + 1) * sx));
+    cellOf.fill(x, x0, x1);
+    boxW[x] = x1 - x0;
+  }
+  // Larger boxes (a map over about 25 MP shrunk to a 240-row panel) sum one channel a pass.
+  const packing = Math.ceil(sy) * Math.ceil(sx) <= 514;
+  const G = 2 ** 17, B = 2 ** 34;
+  const packed = new Float64Array(256);
+  const acc = new Float64Array(w);
+  for (let k = 0; k < (packing ? 1 : 3); k++) {
+    for (let i = 0; i < 256; i++) packed[i] = packing ? table[i * 3] + table[i * 3 + 1] * G + table[i * 3 + 2] * B : table[i * 3 + k];
+    for (let y = 0; y < h; y++) {
+      const y0 = Math.floor(y * sy), y1 = Math.max(y0 + 1, Math.floor((y + 1) * sy));
+      acc.fill(0);
       for (let v = y0; v < y1; v++) {
-        for (let u = x0; u < x1; u++) {
-          const i = d.levels[v * d.width + u] * 3;
-          r += table[i];
-          g += table[i + 1];
-          b += table[i + 2];
-        }
+        for (let u = 0, p = v * width; u < width; u++, p++) acc[cellOf[u]] += packed[levels[p]];
       }
-      const n = (y1 - y0) * (x1 - x0), o = (y * w + x) * 4;
-      data[o] = Math.round(r / n);
-      data[o + 1] = Math.round(g / n);
-      data[o + 2] = Math.round(b / n);
-      data[o + 3] = 255;
+      for (let x = 0; x < w; x++) {
+        const n = (y1 - y0) * boxW[x], o = (y * w + x) * 4, sum = acc[x];
+        data[o + 3] = 255;
+        if (!packing) {
+          data[o + k] = Math.round(sum / n);
+          continue;
+        }
+        const b = Math.floor(sum / B), g = Math.floor((sum - b * B) / G), r = sum - b * B - g * G;
+        data[o] = Math.round(r / n);
+        data[o + 1] = Math.round(g / n);
+        data[o + 2] = Math.round(b / n);
+      }
     }
   }
   return { width: w, height: h, data };
@@ -321,7 +396,7 @@ export function tensorToRaster(t: Tensor, options: ToRasterOptions = {}): Raster
   if (asColour) {
     const data = new Uint8Array(width * height * 4);
     const { normalize, border } = resolveDrawing(options, true, height, width);
-    const values = t.dataSync();
+    const values = readValues(t);
     const [lo, hi] = valueRange(values, normalize, { height, width, stride: c, colours: 3, border });
     for (let p = 0; p < width * height; p++) {
       for (let k = 0; k < 3; k++) data[p * 4 + k] = level((values[p * c + k] - lo) / (hi - lo));

@@ -4,5 +4,5 @@ export { tensorToRaster, COLORMAPS, DEFAULT_PERCENTILES, type ColormapName, type
 export { featureMapGridRaster, kernelGridRaster, type FeatureMapGridOptions, type KernelGridOptions, type GridOptions } from "./grid.js";
 export { kernelZoo, KERNEL_NAMES, parseKernel, resolveKernel, kernelTensor, type KernelValues, type ZooKernel } from "./kernels.js";
 export { kernelRaster, kernelSvg, type KernelPictureOptions } from "./show_kernel.js";
-export { extractFeatures, featurePanels, contactSheet, mapDrawing, sameBorder, type ExtractOptions, type FeatureMaps, type Panel } from "./pipeline.js";
+export { extractFeatures, streamFeatures, featurePanels, contactSheet, mapDrawing, sameBorder, type ExtractOptions, type FeatureMaps, type Panel, type Step } from "./pipeline.js";
 export { sampleScene } from "./sample.js";

@@ -4,7 +4,7 @@
  */
 import type { Tensor } from "../index.js";
 import {
-  checkColormap, colormapTable, mapDims, mapLevels, resolveDrawing, valueRange, level,
+  checkColormap, colormapTable, mapDims, mapLevels, readValues, resolveDrawing, valueRange, level,
   type ColormapName, type Normalization,
 } from "./colormap.js";
 import { drawText, GLYPH_HEIGHT, textWidth } from "./font.js";
@@ -124,7 +124,7 @@ function featureCells(t: Tensor, options: FeatureMapGridOptions): { cells: Cell[
   }
   const { normalize, border } = resolveDrawing({ normalize: options.normalize ?? "percentile", border: options.border }, false, height, width);
   const table = colormapTable(checkColormap(options.colormap ?? "magma"));
-  const values = t.dataSync();
+  const values = readValues(t);
   const shared = options.shared ? valueRange(values, normalize, { height, width, stride: c, border }) : undefined;
   const levels = new Uint8Array(height * width);
   const cells = channels.map((channel) => {

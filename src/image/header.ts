@@ -141,6 +141,13 @@ export function orientRaster(r: Raster, o: number): Raster {
 
 /** True when some pixel is not fully opaque. */
 export function hasAlpha(r: Raster): boolean {
-  for (let i = 3; i < r.data.length; i += 4) if (r.data[i] !== 255) return true;
+  const d = r.data;
+  if (d.byteOffset % 4 === 0 && new Uint8Array(new Uint32Array([0xff000000]).buffer)[3] === 0xff) {
+    // A pixel a read on little-endian hosts (all of today's): alpha is the top byte.
+    const px = new Uint32Array(d.buffer, d.byteOffset, d.length >>> 2);
+    for (let i = 0; i < px.length; i++) if (px[i] < 0xff000000) return true;
+    return false;
+  }
+  for (let i = 3; i < d.length; i += 4) if (d[i] !== 255) return true;
   return false;
 }

@@ -80,6 +80,59 @@ export function extractFeatures(image: Tensor, options: ExtractOptions): Feature
   }
 }
 
+/** A step of the pipeline, named as its panel is labelled. */
+export type Step = "filter" | "detect" | "condense";
+
+/**
+ * The pipeline one map at a time, for large images: `onMap` gets each map as soon as it exists
+ * (with the rows SAME padding reached at its edges) and must be done with it when it returns;
+ * each map is disposed once the next is made from it, and `image` once it is filtered. So two
+ * full-size maps exist at most, where `extractFeatures` keeps the input and three maps.
+ * Takes ownership of `image`. Returns the milliseconds per step.
+ */
+export function streamFeatures(image: Tensor, options: ExtractOptions, onMap: (step: Step, map: Tensor, border: number) => void): FeatureMaps["times"] {
+  const stride = positiveInt(options.stride ?? 1, "stride", 1);
+  const pool = positiveInt(options.pool ?? 0, "pool", 0);
+  let last: Tensor = image;
+  try {
+    if (image.shape[image.shape.length - 1] !== 1) {
+      throw new RangeError(`image must have one channel (convert it with channels: 'gray'), got shape [${image.shape}]`);
+    }
+    const filter = kernelTensor(options.kernel);
+    let t0 = now();
+    try {
+      last = conv2d(image, filter, stride, "same");
+    } finally {
+      filter.dispose();
+      image.dispose();
+    }
+    const times: FeatureMaps["times"] = { filter: now() - t0 };
+    const border = sameBorder(Math.max(options.kernel.length, options.kernel[0].length), stride);
+    onMap("filter", last, border);
+    if (options.relu) {
+      t0 = now();
+      const detected = relu(last);
+      last.dispose();
+      last = detected;
+      last.ptr(); // computed now, so its time is the step's
+      times.detect = now() - t0;
+      onMap("detect", last, border);
+    }
+    if (pool > 0) {
+      t0 = now();
+      const condensed = maxPool(last, pool, pool, "same");
+      last.dispose();
+      last = condensed;
+      last.ptr();
+      times.condense = now() - t0;
+      onMap("condense", last, Math.ceil(border / pool));
+    }
+    return times;
+  } finally {
+    last.dispose();
+  }
+}
+
 export interface Panel {
   label: string;
   raster: Raster;

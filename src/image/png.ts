@@ -1,6 +1,6 @@
 /**
  * A small PNG writer for every platform: gray, RGB, RGBA and palette images, 8 bits per
- * sample, each row filtered with "Up" (cheap, and it helps deflate on smooth maps). The
+ * sample, every row filtered with "Up" or every row with "None", whichever suits the image. The
  * compressor is passed in: Node gives zlib's, elsewhere stored (uncompressed) deflate blocks
  * keep the file valid without bundling a compressor.
  */
@@ -69,20 +69,42 @@ export const storedDeflate: Deflate = (raw) => {
   return out;
 };
 
-/** The PNG file of an image. */
-export function writePngFile(image: PngImage, deflate: Deflate = storedDeflate): Uint8Array {
+/**
+ * Whether filter "Up" (each byte minus the one above) leaves smaller residuals than "None",
+ * judged on every 16th row by the usual sum of absolute (signed) differences. Up wins on
+ * photos and smooth maps; None on noisy feature maps, where Up doubles the noise.
+ */
+function upHelps(bytes: Uint8Array, rowBytes: number, height: number): boolean {
+  let none = 0, up = 0;
+  for (let y = 1; y < height; y += 16) {
+    for (let i = y * rowBytes, end = i + rowBytes; i < end; i++) {
+      const v = bytes[i], d = (v - bytes[i - rowBytes]) & 0xff;
+      none += v < 128 ? v : 256 - v;
+      up += d < 128 ? d : 256 - d;
+    }
+  }
+  return up < none;
+}
+
+/** The PNG file of an image. `crc` may be a native CRC-32 (node:zlib's), else the table one here is used. */
+export function writePngFile(image: PngImage, deflate: Deflate = storedDeflate, crc: (bytes: Uint8Array) => number = (b) => ~crc32(b) >>> 0): Uint8Array {
   const { width, height, colorType, data } = image;
   const channels = CHANNELS[colorType];
   if (!channels) throw new TypeError(`colorType must be 0, 2, 3 or 6, got ${colorType}`);
   const rowBytes = width * channels;
   if (data.length !== rowBytes * height) throw new RangeError(`data has ${data.length} bytes, ${width}×${height} needs ${rowBytes * height}`);
-  // Filter "Up" (2): each byte minus the one above it. The first row has none above, so it equals "None".
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length); // one array type: one compiled loop
+  const up = height > 1 && upHelps(bytes, rowBytes, height);
   const raw = new Uint8Array((rowBytes + 1) * height);
   for (let y = 0; y < height; y++) {
-    const o = y * (rowBytes + 1), row = y * rowBytes;
-    raw[o] = 2;
-    if (y === 0) raw.set(data.subarray(0, rowBytes), 1);
-    else for (let i = 0; i < rowBytes; i++) raw[o + 1 + i] = data[row + i] - data[row - rowBytes + i];
+    const o = y * (rowBytes + 1) + 1, row = y * rowBytes;
+    if (!up || y === 0) {
+      raw.set(bytes.subarray(row, row + rowBytes), o); // filter byte 0 (None); the first row has nothing above for Up
+      if (up) raw[o - 1] = 2;
+      continue;
+    }
+    raw[o - 1] = 2; // Up: each byte minus the one above it
+    for (let i = 0, a = row - rowBytes; i < rowBytes; i++) raw[o + i] = bytes[row + i] - bytes[a + i];
   }
   const header = new Uint8Array(13);
   const hv = new DataView(header.buffer);
@@ -105,7 +127,7 @@ export function writePngFile(image: PngImage, deflate: Deflate = storedDeflate):
     const typed = out.subarray(o + 4, o + 8);
     for (let i = 0; i < 4; i++) typed[i] = type.charCodeAt(i);
     out.set(d, o + 8);
-    view.setUint32(o + 8 + d.length, ~crc32(out.subarray(o + 4, o + 8 + d.length)) >>> 0);
+    view.setUint32(o + 8 + d.length, crc(out.subarray(o + 4, o + 8 + d.length)));
     o += 12 + d.length;
   }
   return out;

@@ -68,6 +68,22 @@ export function rasterToTensor(raster: Raster, options: ToTensorOptions = {}): T
   const t = tensor(new Float32Array(n * c), options.batch ? [1, height, width, c] : [height, width, c]);
   const out = t.view();
   const [wr, wg, wb] = GRAY_WEIGHTS.map((w) => w / 255);
+  if (channels === "gray" && c === 1) {
+    // The usual case (the CLI's input, every photo): one loop without the per-pixel switch.
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    for (let p = 0, px = 0; p < n; p++, px += 4) {
+      let r = bytes[px], g = bytes[px + 1], b = bytes[px + 2];
+      const a = bytes[px + 3];
+      if (composite && a !== 255) {
+        const f = a / 255;
+        r = r * f + bg[0] * (1 - f);
+        g = g * f + bg[1] * (1 - f);
+        b = b * f + bg[2] * (1 - f);
+      }
+      out[p] = wr * r + wg * g + wb * b;
+    }
+    return t;
+  }
   for (let p = 0, o = 0, px = 0; p < n; p++, px += 4) {
     let r = data[px], g = data[px + 1], b = data[px + 2];
     const a = data[px + 3];
@@ -104,6 +120,7 @@ export function checkRaster(raster: unknown, name: string): Raster {
 
 /** Scales to the given size: box-averaging when shrinking, nearest pixel when enlarging (so pooled maps show their cells). */
 export function resizeRaster(src: Raster, width: number, height: number): Raster {
+  if (width === src.width && height === src.height) return { width, height, data: src.data.slice() };
   const out = new Uint8Array(width * height * 4);
   const sx = src.width / width, sy = src.height / height;
   for (let y = 0; y < height; y++) {
