@@ -17,10 +17,33 @@ import { clampMinMax, isAligned16, madd, storeTail } from "../common";
   return d;
 }
 
+/** Row i of G applied to (a, b, d), two channels at a time (the same float64 operations as gRow). */
+// @ts-ignore: decorator
+@inline function gRow2(i: i32, a: v128, b: v128, d: v128): v128 {
+  const half = f64x2.splat(0.5);
+  if (i == 0) return a;
+  if (i == 1) return f64x2.mul(half, f64x2.add(f64x2.add(a, b), d));
+  if (i == 2) return f64x2.mul(half, f64x2.add(f64x2.sub(a, b), d));
+  return d;
+}
+
+/** Channels 0–1 and 2–3 of the 4 floats at p, as two float64 pairs. */
+// @ts-ignore: decorator
+@inline function lo2(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
+}
+// @ts-ignore: decorator
+@inline function hi2(v: v128): v128 {
+  return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+}
+
 /**
  * Transforms an HWIO 3×3 filter (ci × co) into 16 GEMM weight matrices, one per position
  * p = 4i + j of the 4×4 transformed tile: u = [p][8-channel block][ci][8], zero-padded past co.
- * No bias (the output transform adds it). Computed in float64, rounded once. Once per filter.
+ * No bias (the output transform adds it). Computed in float64, rounded once. Once per filter,
+ * when a model is loaded: 4 channels at a time as two float64 pairs (the same operations as
+ * one channel at a time, so the same bits), block by block, so each of the 16 positions is
+ * written as one forward stream.
  */
 export function f32_winograd_2x2_3x3_packw_hwio_x8(w: usize, u: usize, ci: i32, co: i32): void {
   // Preconditions (debug builds only).
@@ -29,23 +52,53 @@ export function f32_winograd_2x2_3x3_packw_hwio_x8(w: usize, u: usize, ci: i32, 
   const blocks = (co + 7) >> 3;
   const posBytes = <usize>blocks * <usize>ci * 32;
   const tap = <usize>ci * <usize>co * 4; // bytes between filter taps (ky, kx)
-  for (let k = 0; k < ci; k++) {
-    for (let o = 0; o < blocks * 8; o++) {
-      const dst = u + <usize>(o >> 3) * <usize>ci * 32 + <usize>k * 32 + (<usize>(o & 7) << 2);
-      if (o >= co) {
-        for (let p = 0; p < 16; p++) store<f32>(dst + <usize>p * posBytes, 0);
+  for (let bo = 0; bo < blocks; bo++) {
+    for (let q = 0; q < 2; q++) {
+      const o0 = bo * 8 + q * 4;
+      if (o0 + 4 > co) {
+        for (let k = 0; k < ci; k++) {
+          const at = u + <usize>bo * <usize>ci * 32 + <usize>k * 32 + <usize>(q * 16);
+          for (let o = o0; o < o0 + 4; o++) packOne(w, at + (<usize>(o - o0) << 2), posBytes, tap, k, o, co);
+        }
         continue;
       }
-      const src = w + (<usize>k * <usize>co + <usize>o) * 4;
-      const g00 = <f64>load<f32>(src), g01 = <f64>load<f32>(src + tap), g02 = <f64>load<f32>(src + 2 * tap);
-      const g10 = <f64>load<f32>(src + 3 * tap), g11 = <f64>load<f32>(src + 4 * tap), g12 = <f64>load<f32>(src + 5 * tap);
-      const g20 = <f64>load<f32>(src + 6 * tap), g21 = <f64>load<f32>(src + 7 * tap), g22 = <f64>load<f32>(src + 8 * tap);
-      for (let i = 0; i < 4; i++) {
-        // Row i of G·g, then that row times Gᵀ.
-        const t0 = gRow(i, g00, g10, g20), t1 = gRow(i, g01, g11, g21), t2 = gRow(i, g02, g12, g22);
-        for (let j = 0; j < 4; j++) store<f32>(dst + <usize>(4 * i + j) * posBytes, <f32>gRow(j, t0, t1, t2));
+      for (let k = 0; k < ci; k++) {
+        const dst = u + <usize>bo * <usize>ci * 32 + <usize>k * 32 + <usize>(q * 16);
+        const src = w + (<usize>k * <usize>co + <usize>o0) * 4;
+        const v00 = v128.load(src), v01 = v128.load(src + tap), v02 = v128.load(src + 2 * tap);
+        const v10 = v128.load(src + 3 * tap), v11 = v128.load(src + 4 * tap), v12 = v128.load(src + 5 * tap);
+        const v20 = v128.load(src + 6 * tap), v21 = v128.load(src + 7 * tap), v22 = v128.load(src + 8 * tap);
+        for (let h = 0; h < 2; h++) {
+          const g00 = h ? hi2(v00) : lo2(v00), g01 = h ? hi2(v01) : lo2(v01), g02 = h ? hi2(v02) : lo2(v02);
+          const g10 = h ? hi2(v10) : lo2(v10), g11 = h ? hi2(v11) : lo2(v11), g12 = h ? hi2(v12) : lo2(v12);
+          const g20 = h ? hi2(v20) : lo2(v20), g21 = h ? hi2(v21) : lo2(v21), g22 = h ? hi2(v22) : lo2(v22);
+          const at = dst + <usize>(h * 8);
+          for (let i = 0; i < 4; i++) {
+            const t0 = gRow2(i, g00, g10, g20), t1 = gRow2(i, g01, g11, g21), t2 = gRow2(i, g02, g12, g22);
+            for (let j = 0; j < 4; j++) {
+              v128.store64_lane(at + <usize>(4 * i + j) * posBytes, f32x4.demote_f64x2_zero(gRow2(j, t0, t1, t2)), 0);
+            }
+          }
+        }
       }
     }
+  }
+}
+
+/** One channel o (zero past co) of input channel k at `dst`, for the 16 positions posBytes apart. */
+function packOne(w: usize, dst: usize, posBytes: usize, tap: usize, k: i32, o: i32, co: i32): void {
+  if (o >= co) {
+    for (let p = 0; p < 16; p++) store<f32>(dst + <usize>p * posBytes, 0);
+    return;
+  }
+  const src = w + (<usize>k * <usize>co + <usize>o) * 4;
+  const g00 = <f64>load<f32>(src), g01 = <f64>load<f32>(src + tap), g02 = <f64>load<f32>(src + 2 * tap);
+  const g10 = <f64>load<f32>(src + 3 * tap), g11 = <f64>load<f32>(src + 4 * tap), g12 = <f64>load<f32>(src + 5 * tap);
+  const g20 = <f64>load<f32>(src + 6 * tap), g21 = <f64>load<f32>(src + 7 * tap), g22 = <f64>load<f32>(src + 8 * tap);
+  for (let i = 0; i < 4; i++) {
+    // Row i of G·g, then that row times Gᵀ.
+    const t0 = gRow(i, g00, g10, g20), t1 = gRow(i, g01, g11, g21), t2 = gRow(i, g02, g12, g22);
+    for (let j = 0; j < 4; j++) store<f32>(dst + <usize>(4 * i + j) * posBytes, <f32>gRow(j, t0, t1, t2));
   }
 }
 

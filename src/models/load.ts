@@ -54,12 +54,20 @@ function bad(msg: string, type: "type" | "range" | "error" = "type"): never {
 interface Reader {
   /** Reads the manifest's path, relative to the model.json. `max` bytes at most are accepted. */
   read(path: string, max: number): Promise<Uint8Array>;
+  /**
+   * Reads the path into `into` from its start and returns the bytes read, at most `max` (a
+   * larger file is an error); readers that can (files in Node) so fill one buffer with a
+   * group's shards instead of reading each and joining them.
+   */
+  readInto?(path: string, into: Uint8Array, max: number): Promise<number>;
 }
 
 /** Loads a TF.js Layers model; its weights are packed here, once. */
 export async function loadLayersModel(source: ModelSource, options: LoadOptions = {}): Promise<LayersModel> {
   const maxJson = options.maxJsonBytes ?? MAX_JSON_BYTES;
   let artifacts: { topology: unknown; specs: WeightsManifestEntry[]; data: Uint8Array };
+  // Whether the weight data is the loader's own (read or fetched here), so weights may view it.
+  let owned = true;
   if (typeof source === "string" || source instanceof URL) {
     const reader = urlOrPathReader(source, options);
     artifacts = await fromJson(await reader.read("", maxJson), String(source), reader);
@@ -79,12 +87,14 @@ export async function loadLayersModel(source: ModelSource, options: LoadOptions 
   } else if (source && typeof source === "object" && typeof (source as IOHandler).load === "function") {
     const a = await (source as IOHandler).load();
     artifacts = fromArtifacts(a);
+    owned = false;
   } else if (source && typeof source === "object" && "modelTopology" in source) {
     artifacts = fromArtifacts(source as ModelArtifacts);
+    owned = false;
   } else {
     bad(`source must be a URL, a file path, ModelArtifacts { modelTopology, weightSpecs, weightData }, an IOHandler with load(), or the chosen Files; got ${describe(source)}`);
   }
-  return build(artifacts.topology, artifacts.specs, artifacts.data);
+  return build(artifacts.topology, artifacts.specs, artifacts.data, owned);
 }
 
 function isFileList(v: unknown): v is ArrayLike<Blob & { name: string }> {
@@ -154,11 +164,20 @@ async function fromJson(bytes: Uint8Array, what: string, reader: Reader) {
   for (const g of groups) {
     const shards: Uint8Array[] = [];
     let have = 0;
+    // One buffer for the group when the reader can fill it; a last shard may run past the
+    // weights' bytes by up to the 1 MiB of slack accepted below, so the buffer has it too.
+    const into = reader.readInto && g.paths.length ? new Uint8Array(g.bytesNeeded + (1 << 20)) : undefined;
     for (const p of g.paths) {
-      const b = await reader.read(p, Math.max(0, g.bytesNeeded - have) + (1 << 20));
+      const max = Math.max(0, g.bytesNeeded - have) + (1 << 20);
+      if (into) {
+        have += await reader.readInto!(p, into.subarray(have), max);
+        continue;
+      }
+      const b = await reader.read(p, max);
       shards.push(b);
       have += b.length;
     }
+    if (into) shards.push(into.subarray(0, have));
     if (have < g.bytesNeeded) {
       bad(`the shards ${g.paths.join(", ")} hold ${have} bytes, but their weights (${g.weights.map((w) => w.name).join(", ")}) need ${g.bytesNeeded}: a shard is missing or short`, "range");
     }
@@ -210,8 +229,12 @@ function halfToFloat(h: number): number {
 let halfTable: Float32Array | undefined;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Decodes each weight to float32 (dequantizing once), by name. */
-function decodeWeights(specs: WeightsManifestEntry[], data: Uint8Array): Map<string, { shape: number[]; values: Float32Array }> {
+/**
+ * Decodes each weight to float32 (dequantizing once), by name. Float32 weights of data the
+ * loader owns (read from files or fetched, not the caller's ModelArtifacts) are views of it
+ * where they are 4-byte aligned, not copies.
+ */
+function decodeWeights(specs: WeightsManifestEntry[], data: Uint8Array, owned: boolean): Map<string, { shape: number[]; values: Float32Array }> {
   const out = new Map<string, { shape: number[]; values: Float32Array }>();
   const need = specs.reduce((n, s) => n + specBytes(s), 0);
   if (need > data.length) {
@@ -223,8 +246,13 @@ function decodeWeights(specs: WeightsManifestEntry[], data: Uint8Array): Map<str
     const n = s.shape.reduce((a, b) => a * b, 1);
     const bytes = specBytes(s);
     if (out.has(s.name)) bad(`weight '${s.name}' appears twice in the weights manifest`);
-    const v = new Float32Array(n);
     const q = s.quantization;
+    if (!q && owned && LITTLE_ENDIAN && (data.byteOffset + o) % 4 === 0) {
+      out.set(s.name, { shape: s.shape, values: new Float32Array(data.buffer, data.byteOffset + o, n) });
+      o += bytes;
+      continue;
+    }
+    const v = new Float32Array(n);
     if (!q) {
       // Little-endian hosts (all that run wasm) copy the bytes; DataView reads one by one.
       if (LITTLE_ENDIAN) new Uint8Array(v.buffer).set(data.subarray(o, o + 4 * n));
@@ -373,10 +401,10 @@ function toLayer(e: LayerEntry, i: number): Layer {
   }
 }
 
-function build(topology: unknown, specs: WeightsManifestEntry[], data: Uint8Array): LayersModel {
+function build(topology: unknown, specs: WeightsManifestEntry[], data: Uint8Array, owned: boolean): LayersModel {
   const { name, entries } = layerEntries(topology);
   const layers = entries.map(toLayer);
-  const weights = decodeWeights(specs, data);
+  const weights = decodeWeights(specs, data, owned);
   const used = new Set<string>();
   const find = (layer: Layer, w: string): string | undefined => {
     const exact = `${layer.name}/${w}`;
@@ -420,7 +448,12 @@ function urlOrPathReader(source: string | URL, options: LoadOptions): Reader {
   const local = !hasScheme && !g.location && (g.Deno !== undefined || g.process?.versions?.node !== undefined);
   if (local || s.startsWith("file:")) {
     const fileUrl = local ? pathToUrl(s, g.process as { cwd?: () => string } | undefined, g.Deno as { cwd?: () => string } | undefined) : new URL(s);
-    type Fs = { promises: { readFile(u: URL): Promise<Uint8Array>; stat(u: URL): Promise<{ size: number }> } };
+    type FileHandle = {
+      stat(): Promise<{ size: number }>;
+      read(b: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+      close(): Promise<void>;
+    };
+    type Fs = { promises: { readFile(u: URL): Promise<Uint8Array>; stat(u: URL): Promise<{ size: number }>; open(u: URL, flags: string): Promise<FileHandle> } };
     const fs = g.process?.getBuiltinModule?.("fs") as Fs | undefined;
     const stat = fs ? (u: URL) => fs.promises.stat(u) : g.Deno ? (u: URL) => g.Deno!.stat(u) : null;
     const readFile = fs ? (u: URL) => fs.promises.readFile(u) : g.Deno ? (u: URL) => g.Deno!.readFile(u) : null;
@@ -438,6 +471,28 @@ function urlOrPathReader(source: string | URL, options: LoadOptions): Reader {
         const b = await readFile(u);
         return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
       },
+      readInto: fs ? async (path, into, max) => {
+        const u = new URL(path, fileUrl);
+        let fh: Awaited<ReturnType<NonNullable<typeof fs>["promises"]["open"]>>;
+        try {
+          fh = await fs.promises.open(u, "r");
+        } catch (e) {
+          bad(`cannot read ${u.pathname} (named by the weights manifest): ${(e as Error).message}`, "error");
+        }
+        try {
+          const size = (await fh.stat()).size;
+          if (size > max) bad(`${u.pathname} has ${size} bytes, more than the ${max} expected`, "range");
+          let n = 0;
+          while (n < size) {
+            const { bytesRead } = await fh.read(into, n, size - n, n);
+            if (bytesRead === 0) break;
+            n += bytesRead;
+          }
+          return n;
+        } finally {
+          await fh.close();
+        }
+      } : undefined,
     };
   }
   const base = new URL(s, g.location?.href);
