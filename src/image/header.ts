@@ -40,7 +40,7 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
   if (format === "png") {
     // The signature, then IHDR first: length 13, "IHDR", width, height.
     if (bytes.length < 24 || u32(bytes, 12) !== 0x49484452) throw new DamagedImageError("the PNG file is damaged: its header (IHDR) is missing");
-    return { format, width: u32(bytes, 16), height: u32(bytes, 20), orientation: 1 };
+    return { format, width: u32(bytes, 16), height: u32(bytes, 20), orientation: pngOrientation(bytes) };
   }
   let orientation = 1;
   for (let o = 2; o + 4 <= bytes.length; ) {
@@ -65,11 +65,36 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
   throw new DamagedImageError("the JPEG file is damaged: it has no frame header (SOF) giving the image size");
 }
 
+/**
+ * The orientation in a PNG's eXIf chunk (PNG 1.5 / third edition), 1 when there is none. The
+ * chunks are walked by their lengths (no data is read but eXIf's), up to IEND or the end.
+ */
+function pngOrientation(bytes: Uint8Array): number {
+  for (let o = 8; o + 12 <= bytes.length; ) {
+    const len = u32(bytes, o), type = u32(bytes, o + 4);
+    if (type === 0x65584966 /* eXIf */) {
+      const body = bytes.subarray(o + 8, Math.min(bytes.length, o + 8 + len));
+      // The chunk holds the TIFF data itself; some writers keep JPEG's "Exif\0\0" before it.
+      return (isExifPrefix(body) ? exifOrientation(body) : tiffOrientation(body)) ?? 1;
+    }
+    if (type === 0x49454e44 /* IEND */) break;
+    o += 12 + len;
+  }
+  return 1;
+}
+
+const isExifPrefix = (b: Uint8Array) => b.length >= 6 && u32(b, 0) === 0x45786966 && b[4] === 0 && b[5] === 0;
+
 /** The orientation tag (0x0112) of an APP1 Exif payload, or undefined. */
 function exifOrientation(app1: Uint8Array): number | undefined {
-  // "Exif\0\0", then a TIFF header: byte order, 42, offset of IFD0.
-  if (app1.length < 14 || u32(app1, 0) !== 0x45786966 || app1[4] !== 0 || app1[5] !== 0) return undefined;
-  const t = app1.subarray(6);
+  // "Exif\0\0", then a TIFF header.
+  if (app1.length < 14 || !isExifPrefix(app1)) return undefined;
+  return tiffOrientation(app1.subarray(6));
+}
+
+/** The orientation tag (0x0112) in IFD0 of TIFF data (byte order, 42, offset of IFD0, …), or undefined. */
+function tiffOrientation(t: Uint8Array): number | undefined {
+  if (t.length < 8) return undefined;
   const little = t[0] === 0x49 && t[1] === 0x49;
   if (!little && !(t[0] === 0x4d && t[1] === 0x4d)) return undefined;
   const r16 = (o: number) => (little ? t[o] | (t[o + 1] << 8) : u16(t, o));
