@@ -1,7 +1,7 @@
 // GEMM and IGEMM tiles against each other (npm run bench:tiles): the IGEMM and GEMM kernels called
 // directly on the bench's conv shapes, interleaved in one process so that load on the machine
 // hits every tile alike. This is how the tile conv2d() uses was chosen. 1×1 shapes also run the
-// 4×8 GEMM that steps 2 channels (splat2); --k-sweep adds 1×1 convs with K = 16 … 128, which
+// 4×8 GEMM that steps 2 channels (splat2); --k-sweep adds 1×1 convs with K = 16 … 2048, which
 // set the K up to which conv2d() takes it.
 //   node --experimental-wasm-relaxed-simd bench/kernels/f32-gemm.mjs [--plain] [--shapes 3,4,5] [--k-sweep]
 import { readFileSync } from "node:fs";
@@ -12,7 +12,7 @@ import { cli, median } from "../harness.mjs";
 const opts = cli("node --experimental-wasm-relaxed-simd bench/kernels/f32-gemm.mjs [options]: GEMM and IGEMM tiles, kernels called directly", {
   plain: { type: "boolean", help: "the plain SIMD build" },
   shapes: { type: "string", default: "2,3,4,5,6,7,8", help: "conv shape numbers of bench/ops/shapes.mjs" },
-  "k-sweep": { type: "boolean", help: "add 1×1 convs with K = 16 … 128" },
+  "k-sweep": { type: "boolean", help: "add 1×1 convs with K = 16 … 2048" },
 });
 const plain = opts.plain || !WebAssembly.validate(readFileSync(new URL("../../build/simdconv-relaxed-simd.wasm", import.meta.url)));
 const shapesArg = opts.shapes.split(",").map(Number);
@@ -27,7 +27,8 @@ const peak = measurePeak(!plain);
 console.log(`build: ${build}; peak ${peak.gflops.toFixed(1)} GFLOP/s (${peak.kind}); median ms of 9 interleaved runs; GFLOP/s in brackets`);
 const pointwiseShape = (hw, ci, co) => ({ id: `K=${ci}`, label: `1×${hw}×${hw}×${ci} 1×1 ${ci}→${co}`, op: "conv", x: [1, hw, hw, ci], f: [1, 1, ci, co], stride: 1, pad: "valid" });
 const kSweep = opts["k-sweep"]
-  ? [[112, 16, 64], [112, 24, 96], [56, 48, 128], [56, 64, 128], [56, 96, 96], [56, 128, 128]].map((a) => pointwiseShape(...a))
+  ? [[112, 16, 64], [112, 24, 96], [56, 48, 128], [56, 64, 128], [56, 96, 96], [56, 128, 128],
+    [28, 256, 256], [14, 512, 512], [14, 1024, 512], [7, 2048, 512]].map((a) => pointwiseShape(...a))
   : [];
 for (const s of [...SHAPES.filter((s) => s.op === "conv" && shapesArg.includes(s.id)), ...kSweep]) {
   top = 1024;
