@@ -2,10 +2,10 @@
  * The web page: the lesson's pipeline on a picked or uploaded image, redrawn on every
  * change. All work happens here in the page; the dev server only serves files.
  */
-import { capabilities, init } from "../src/index.js";
+import { capabilities, init, loadLayersModel, type LayersModel } from "../src/index.js";
 import {
-  extractFeatures, featurePanels, kernelZoo, rasterToTensor, resizeRaster, sampleScene, showKernel, toCanvas, toRaster,
-  type ColormapName, type Raster,
+  extractFeatures, featureMapGrid, featurePanels, kernelGrid, kernelZoo, rasterToTensor, resizeRaster, sampleScene, showKernel,
+  toCanvas, toRaster, type ColormapName, type Raster,
 } from "../src/image/browser.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -68,6 +68,79 @@ function render(): void {
     for (const t of [input, maps.filtered, maps.detected, maps.condensed]) t?.dispose();
   }
   document.body.dataset.renders = String(++renders);
+  renderModel();
+}
+
+/** Feature maps drawn per layer at most: a deep layer has hundreds. */
+const MAX_MAPS = 16;
+let model: LayersModel | undefined;
+let modelRenders = 0;
+
+/** The chosen layer's kernels and its feature maps for the current image. */
+function renderModel(): void {
+  const layerName = $<HTMLSelectElement>("layer").value;
+  if (!model || !layerName) return;
+  const error = $("model-error");
+  error.textContent = "";
+  const layer = model.getLayer(layerName);
+  const weights = layer.getWeights();
+  try {
+    const kernels = weights[0]?.rank === 4 ? weights[0] : undefined;
+    const kernelCanvas = $<HTMLCanvasElement>("model-kernels");
+    if (kernels) kernelGrid(kernels, { canvas: kernelCanvas, columns: 8 });
+    else kernelCanvas.getContext("2d")!.clearRect(0, 0, kernelCanvas.width, kernelCanvas.height);
+    $("model-kernels").closest("figure")!.querySelector("figcaption")!.textContent =
+      kernels ? `${layerName}'s kernels [${kernels.shape}]` : `${layerName} has no kernels`;
+    // The image as the model takes it: its channels (gray or RGB) and, when fixed, its size.
+    const [, h, w, c] = model.inputShape;
+    const raster = h && w && (h !== state.source.height || w !== state.source.width) ? resizeRaster(state.source, w, h) : state.source;
+    const x = rasterToTensor(raster, { channels: c === 1 ? "gray" : "rgb", batch: true });
+    const t0 = performance.now();
+    try {
+      const [y] = model.predict(x, { outputs: [layerName] });
+      const ms = performance.now() - t0;
+      try {
+        if (y.rank === 4) {
+          const maps = Math.min(MAX_MAPS, y.shape[3]);
+          featureMapGrid(y, { canvas: $<HTMLCanvasElement>("model-features"), channels: Array.from({ length: maps }, (_, i) => i), colormap: state.colormap });
+          $("time-model").textContent = `${ms.toFixed(2)} ms · [${y.shape}], ${maps} of ${y.shape[3]} maps`;
+        } else {
+          $("time-model").textContent = `${ms.toFixed(2)} ms · [${y.shape}]: not an image, no maps`;
+        }
+      } finally {
+        y.dispose();
+      }
+    } finally {
+      x.dispose();
+    }
+  } catch (err) {
+    error.textContent = (err as Error).message;
+  } finally {
+    for (const t of weights) t.dispose();
+  }
+  document.body.dataset.modelRenders = String(++modelRenders);
+}
+
+/** Loads the chosen model.json and .bin files and lists its layers. */
+async function chooseModel(files: FileList): Promise<void> {
+  const error = $("model-error");
+  const select = $<HTMLSelectElement>("layer");
+  try {
+    const next = await loadLayersModel(files);
+    model?.dispose();
+    model = next;
+  } catch (err) {
+    error.textContent = (err as Error).message;
+    document.body.dataset.modelRenders = String(++modelRenders);
+    return;
+  }
+  select.replaceChildren(...model.layers.map((l) => new Option(`${l.name} (${l.className})`, l.name)));
+  select.disabled = false;
+  // The first layer with kernels, as a start.
+  select.value = (model.layers.find((l) => l.getClassName() === "Conv2D") ?? model.layers[0]).name;
+  $("model-info").textContent = `${model.name}: ${model.layers.length} layers, ${model.countParams()} parameters, input [${model.inputShape.map((d) => d ?? "null")}]`;
+  $("model-view").hidden = false;
+  renderModel();
 }
 
 function drawOptional(id: string, picture: Raster | undefined): void {
@@ -158,6 +231,11 @@ function setup(): void {
   });
   $("relu").addEventListener("change", (e) => ((state.relu = (e.target as HTMLInputElement).checked), render()));
   $("pool").addEventListener("change", (e) => ((state.pool = Number((e.target as HTMLSelectElement).value)), render()));
+  $("model-files").addEventListener("change", (e) => {
+    const files = (e.target as HTMLInputElement).files;
+    if (files?.length) void chooseModel(files);
+  });
+  $("layer").addEventListener("change", renderModel);
   $("colormap").addEventListener("change", (e) => ((state.colormap = (e.target as HTMLSelectElement).value as ColormapName), render()));
   fillGrid();
 }
