@@ -1,7 +1,7 @@
-// `npm run fuzz -- --n 100000 [--seed 1]`: the long kernel fuzz run (tests/fuzz/kernels.ts),
+// `npm run fuzz:kernels -- --n 100000 [--seed 1]`: the long kernel fuzz run (tests/fuzz/kernels.ts),
 // n configurations split over the two builds (relaxed SIMD and plain SIMD), each build's half on
-// one thread then two, with guard bytes around every heap block. Prints the totals, then runs
-// the other fuzzers the package defines (scripts named fuzz:*, such as fuzz:models) as they are.
+// one thread then two, with guard bytes around every heap block. Prints the totals. `npm run
+// fuzz` runs the image and model fuzzers before it; this script runs only the kernels'.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,12 +33,6 @@ console.log(`  wrong results:         ${sum("wrongResults")}`);
 console.log(`  other failures:        ${sum("otherFailures")}`);
 console.log(`  per path:              ${JSON.stringify(paths)}`);
 for (const r of reports) for (const f of r.failures) console.log(`  ${r.build} #${f.index}: ${f.problem}\n    ${f.config}`);
-let status = run.status ?? 1;
+const status = run.status ?? 1;
 
-const scripts = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).scripts ?? {};
-for (const name of Object.keys(scripts).filter((s) => s.startsWith("fuzz:"))) {
-  console.log(`\nnpm run ${name}`);
-  const r = spawnSync("npm", ["run", name], { stdio: "inherit" }); // each sizes its own run
-  status ||= r.status ?? 1;
-}
 process.exit(status);
