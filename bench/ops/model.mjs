@@ -195,7 +195,12 @@ for (const [name, spec, size] of [["VGG16 conv base", vgg16, 224], ["course clas
     y.dispose();
   };
   const txt = tf.tensor(x, [1, size, size, 3]);
-  const runTf = () => tf.tidy(() => tm.predict(txt).dataSync());
+  // Read back and copied out of the tidy: a typed array returned from tidy is walked key by key.
+  const runTf = () => {
+    let y;
+    tf.tidy(() => { y = tm.predict(txt).dataSync().slice(); });
+    return y;
+  };
   const { session, outDims } = await ortSession(spec, size, weights);
   const feeds = { x: new ort.Tensor("float32", toNchw(x, size), [1, 3, size, size]) };
   const runOrt = async () => (await session.run(feeds)).y.data;

@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { dispose, loadLayersModel, tensor, type LayersModel } from "../index.js";
 import {
-  COLORMAPS, contactSheet, decodeRaster, encodeRasterPng, kernelRaster, newRaster, rasterToTensor, resizeRaster,
+  COLORMAPS, contactSheet, decodeRaster, encodeRasterPng, featureMapGrid, kernelRaster, newRaster, rasterToTensor, resizeRaster,
   tensorToRaster, type ColormapName, type Panel, type Raster,
 } from "../image/node.js";
 import { Progress } from "./progress.js";
@@ -108,13 +108,12 @@ async function features(model: LayersModel, job: ModelJob, layer: string): Promi
       }
       try {
         if (maps.rank !== 3) throw new RangeError(`layer '${layer}' gives shape [${maps.shape}], not feature maps [h, w, channels]`);
-        const panels: Panel[] = [];
-        for (let c = 0; c < Math.min(job.maxMaps, maps.shape[2]); c++) {
-          const raster = tensorToRaster(maps, { channel: c, colormap: job.colormap });
-          await writeFile(join(job.out, `${stem}-${layer}-${c}.png`), encodeRasterPng(raster));
-          panels.push({ label: `${c}`, raster });
+        const channels = Array.from({ length: Math.min(job.maxMaps, maps.shape[2]) }, (_, c) => c);
+        for (const c of channels) {
+          await writeFile(join(job.out, `${stem}-${layer}-${c}.png`), encodeRasterPng(tensorToRaster(maps, { channel: c, colormap: job.colormap })));
         }
-        await writeFile(join(job.out, `${stem}-${layer}.png`), encodeRasterPng(grid(panels, `${stem}: ${layer}`)));
+        // The sheet is simdconv/image's featureMapGrid, as the web page draws it.
+        await writeFile(join(job.out, `${stem}-${layer}.png`), featureMapGrid(maps, { channels, colormap: job.colormap }));
       } finally {
         maps.dispose();
       }
