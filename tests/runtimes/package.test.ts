@@ -41,10 +41,13 @@ describe("footprint budgets", () => {
     expect(gzip).toBeLessThanOrEqual(32 * KiB);
   });
 
-  it.each(["browser", "workerd"])("everything (export * from simdconv, models included) is at most 48 KB gzipped, minified (%s)", async (condition) => {
+  // Everything adds the models, the thread pool with its worker script and every op to the two
+  // embedded builds; 48 KB held until the one-, two-to-four-channel and strided 1×1 conv kernels,
+  // model passes on kernels and tfjs's tensor printing of 2026-11-29 (49.4 KB then).
+  it.each(["browser", "workerd"])("everything (export * from simdconv, models included) is at most 52 KB gzipped, minified (%s)", async (condition) => {
     const { text, gzip } = await bundle('export * from "simdconv";', condition);
     expect(text).toContain("modelTopology");
-    expect(gzip).toBeLessThanOrEqual(48 * KiB);
+    expect(gzip).toBeLessThanOrEqual(52 * KiB);
   });
 });
 
