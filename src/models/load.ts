@@ -55,14 +55,15 @@ interface Reader {
   /** Reads the manifest's path, relative to the model.json. `max` bytes at most are accepted. */
   read(path: string, max: number): Promise<Uint8Array>;
   /**
-   * Reads the path into `into` from its start and returns the bytes read, at most `max` (a
-   * larger file is an error); readers that can (files in Node) so fill one buffer with a
-   * group's shards instead of reading each and joining them.
+   * Readers that can (files in Node) give the paths' sizes first, then read each path into its
+   * place in one buffer (`into` has the file's size), all at once: one buffer for a group's
+   * shards instead of reading each and joining them.
    */
-  readInto?(path: string, into: Uint8Array, max: number): Promise<number>;
+  sizes?(paths: string[]): Promise<number[]>;
+  readInto?(path: string, into: Uint8Array): Promise<void>;
 }
 
-/** Loads a TF.js Layers model; its weights are packed here, once. */
+/** Loads a TF.js Layers model; its weights are packed once, at its first predict. */
 export async function loadLayersModel(source: ModelSource, options: LoadOptions = {}): Promise<LayersModel> {
   const maxJson = options.maxJsonBytes ?? MAX_JSON_BYTES;
   let artifacts: { topology: unknown; specs: WeightsManifestEntry[]; data: Uint8Array };
@@ -164,20 +165,27 @@ async function fromJson(bytes: Uint8Array, what: string, reader: Reader) {
   for (const g of groups) {
     const shards: Uint8Array[] = [];
     let have = 0;
-    // One buffer for the group when the reader can fill it; a last shard may run past the
-    // weights' bytes by up to the 1 MiB of slack accepted below, so the buffer has it too.
-    const into = reader.readInto && g.paths.length ? new Uint8Array(g.bytesNeeded + (1 << 20)) : undefined;
-    for (const p of g.paths) {
-      const max = Math.max(0, g.bytesNeeded - have) + (1 << 20);
-      if (into) {
-        have += await reader.readInto!(p, into.subarray(have), max);
-        continue;
+    if (reader.sizes && reader.readInto && g.paths.length) {
+      // Sizes first (each checked as a shard read one by one would be), then every shard read
+      // into its place in one buffer at once.
+      const sizes = await reader.sizes(g.paths);
+      const at: number[] = [];
+      sizes.forEach((n, i) => {
+        const max = Math.max(0, g.bytesNeeded - have) + (1 << 20);
+        if (n > max) bad(`${g.paths[i]} has ${n} bytes, more than the ${max} expected`, "range");
+        at.push(have);
+        have += n;
+      });
+      const into = new Uint8Array(have);
+      await Promise.all(g.paths.map((p, i) => reader.readInto!(p, into.subarray(at[i], at[i] + sizes[i]))));
+      shards.push(into);
+    } else {
+      for (const p of g.paths) {
+        const b = await reader.read(p, Math.max(0, g.bytesNeeded - have) + (1 << 20));
+        shards.push(b);
+        have += b.length;
       }
-      const b = await reader.read(p, max);
-      shards.push(b);
-      have += b.length;
     }
-    if (into) shards.push(into.subarray(0, have));
     if (have < g.bytesNeeded) {
       bad(`the shards ${g.paths.join(", ")} hold ${have} bytes, but their weights (${g.weights.map((w) => w.name).join(", ")}) need ${g.bytesNeeded}: a shard is missing or short`, "range");
     }
@@ -471,7 +479,15 @@ function urlOrPathReader(source: string | URL, options: LoadOptions): Reader {
         const b = await readFile(u);
         return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
       },
-      readInto: fs ? async (path, into, max) => {
+      sizes: fs ? (paths) => Promise.all(paths.map(async (path) => {
+        const u = new URL(path, fileUrl);
+        try {
+          return (await fs.promises.stat(u)).size;
+        } catch (e) {
+          bad(`cannot read ${u.pathname} (named by the weights manifest): ${(e as Error).message}`, "error");
+        }
+      })) : undefined,
+      readInto: fs ? async (path, into) => {
         const u = new URL(path, fileUrl);
         let fh: Awaited<ReturnType<NonNullable<typeof fs>["promises"]["open"]>>;
         try {
@@ -480,15 +496,12 @@ function urlOrPathReader(source: string | URL, options: LoadOptions): Reader {
           bad(`cannot read ${u.pathname} (named by the weights manifest): ${(e as Error).message}`, "error");
         }
         try {
-          const size = (await fh.stat()).size;
-          if (size > max) bad(`${u.pathname} has ${size} bytes, more than the ${max} expected`, "range");
           let n = 0;
-          while (n < size) {
-            const { bytesRead } = await fh.read(into, n, size - n, n);
-            if (bytesRead === 0) break;
+          while (n < into.length) {
+            const { bytesRead } = await fh.read(into, n, into.length - n, n);
+            if (bytesRead === 0) bad(`${u.pathname} became shorter while it was read`, "error");
             n += bytesRead;
           }
-          return n;
         } finally {
           await fh.close();
         }

@@ -1,6 +1,6 @@
 /**
  * Sequential models: layers in a chain, compiled once into steps. A conv or dense step owns its
- * wasm weights, packed when the model is built; a batch norm and an activation right after it
+ * wasm weights, packed once, at the first predict; a batch norm and an activation right after it
  * are folded into it. `predict` runs the steps, freeing each intermediate once the next step
  * has read it, so the heap's free list serves the activations from the same few blocks.
  */
@@ -9,7 +9,7 @@ import { backend } from "../loader/backend.js";
 import { empty, tensor, Tensor, toTensor, type TensorLike } from "../tensor.js";
 import { maxPool } from "../ops/max_pool.js";
 import { avgPool } from "../ops/avg_pool.js";
-import { createConv2dFromValues } from "../ops/create_conv2d.js";
+import { createConv2dFromValues, type Conv2DOperator } from "../ops/create_conv2d.js";
 import { activate, clampOf, type ActivationName } from "./activations.js";
 import {
   ActivationLayer, BatchNormalization, Conv2D, Dense, fail, Flatten, GlobalPooling2D, Identity, Layer,
@@ -24,6 +24,8 @@ interface Step {
   outShape: Shape;
   /** Computes the output; `x` may be changed in place when `inPlace`. */
   run(x: Tensor, inPlace: boolean): Tensor;
+  /** Packs the step's weights into wasm memory, if it has any and has not yet. */
+  pack?(): void;
   /** Frees wasm weights. */
   dispose(): void;
 }
@@ -85,6 +87,7 @@ export class LayersModel {
     for (const s of this.steps) s.dispose();
     this.steps = [];
     this.leading = [];
+    this.packed = false;
     this.compile();
   }
 
@@ -180,6 +183,7 @@ export class LayersModel {
         if (owned) input.dispose();
         ours = true;
       }
+      this.pack();
       const wanted = config.outputs;
       if (wanted !== undefined) this.checkOutputs(wanted);
       const want = new Set(wanted ?? []);
@@ -217,6 +221,24 @@ export class LayersModel {
       for (const t of kept.values()) t.dispose();
     }
   }
+
+  /**
+   * Packs every step's weights, in layer order, before the first predict allocates anything
+   * else: loading stays at the cost of reading and parsing, and the packed blocks still sit
+   * together below the activations, as if packed at load. A failure frees what was packed.
+   */
+  private pack(): void {
+    if (this.packed) return;
+    try {
+      for (const s of this.steps) s.pack?.();
+    } catch (e) {
+      for (const s of this.steps) s.dispose();
+      throw e;
+    }
+    this.packed = true;
+  }
+
+  private packed = false;
 
   private checkOutputs(wanted: unknown): void {
     if (!Array.isArray(wanted)) fail("predict", `outputs must be an array of layer names, got ${describe(wanted)}`);
@@ -307,12 +329,13 @@ function weightedStep(
   const dense = l instanceof Dense;
   const [kh, kw] = dense ? [1, 1] : l.kernelSize;
   const ci = dense ? k : (inShape[3] as number);
-  // The operator checks the options and packs the weights now, once; the HWIO values reach
-  // wasm memory only for the packing.
-  const conv = createConv2dFromValues(filterValues, [kh, kw, ci, co], {
+  // The operator checks the options, plans the path and packs the weights when the model first
+  // predicts (LayersModel.pack); the HWIO values reach wasm memory only for the packing.
+  let conv: Conv2DOperator | undefined;
+  const pack = (): Conv2DOperator => (conv ??= createConv2dFromValues(filterValues, [kh, kw, ci, co], {
     strides: dense ? 1 : l.strides, pad: dense ? "valid" : l.padding,
     dilations: dense ? 1 : l.dilationRate, bias: biasValues, activation: clamp,
-  });
+  }));
   const last = group[group.length - 1];
   const outShape = last.outputShape;
   const hiClamp = clampHi;
@@ -329,7 +352,7 @@ function weightedStep(
         input = x.reshape([1, 1, m, ci]);
       }
       try {
-        y = conv.run(input);
+        y = pack().run(input);
       } finally {
         if (input !== x) input.dispose();
       }
@@ -342,8 +365,12 @@ function weightedStep(
       activate(y, post, alpha, hiClamp);
       return y;
     },
+    pack() {
+      pack();
+    },
     dispose() {
-      conv.dispose();
+      conv?.dispose();
+      conv = undefined;
     },
   };
 }
@@ -416,7 +443,7 @@ export interface SequentialArgs {
   name?: string;
 }
 
-/** A model of layers in a chain, as `tf.sequential`; its weights are packed here, once. */
+/** A model of layers in a chain, as `tf.sequential`; its weights are packed once, at the first predict. */
 export function sequential(config: SequentialArgs = {}): LayersModel {
   if (typeof config !== "object" || config === null) fail("sequential", `config must be an object { layers }, got ${describe(config)}`);
   if (!Array.isArray(config.layers)) fail("sequential", `layers must be an array of layers, got ${describe(config.layers)}`);
