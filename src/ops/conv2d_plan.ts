@@ -204,7 +204,13 @@ export const CONV_PATHS: readonly ConvPath[] = [
   },
   /**
    * 1×1 stride 1 unpadded is a GEMM over pixels: no indirection. 4×8 splat2 up to K = 32 (as fast
-   * or up to 17 % faster at K = 16–32), 6×8 splat above (bench/kernels/f32-gemm.mjs).
+   * or up to 17 % faster at K = 16–32), 6×8 splat above (bench/kernels/f32-gemm.mjs). Against
+   * tfjs-wasm, plain / relaxed, once warm ops ran in one call (2026-11-29, 25 runs, load 4–5):
+   * ResNet-50's 1×1 rows 1.04–1.15× (one plain run 0.70–1.68×) / 1.20–1.42×; conv5.1x1a
+   * 1.07–1.28× / 1.25×, was 0.62–0.81× plain: its 7×7 map was cut into 4 calls, each re-reading
+   * the 4 MB of packed weights and ending on a 1-pixel tile (docs/performance.md, "Warm ops in
+   * one call"). K-blocking the tile (256 channels a pass, partial sums in y) was bit for bit the
+   * same and no faster at K = 256–2048, so the kernel is unchanged.
    */
   {
     name: "gemm",
