@@ -51,6 +51,7 @@ const browserProjects = [
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    globalSetup: ["tests/helpers/temp-root.ts"],
     projects: [
       {
         extends: true,

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { conv2dRef, maxPoolRef } from "./helpers/reference.js";
+import { tempDir } from "./helpers/temp.js";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -20,7 +21,7 @@ function quickStart(): string {
 describe("README quick start", () => {
   it("prints the lesson's feature map and its pooled map", () => {
     const src = quickStart().replace('from "simdconv"', `from ${JSON.stringify(join(root, "dist/index.js"))}`);
-    const file = join(mkdtempSync(join(tmpdir(), "simdconv-readme-")), "quickstart.mjs");
+    const file = join(tempDir("readme"), "quickstart.mjs");
     writeFileSync(file, src);
     const out = execFileSync(process.execPath, [file], { encoding: "utf8" });
     const printed = out
@@ -50,7 +51,7 @@ describe("README models section", () => {
     const code = /```js\n([\s\S]*?)```/.exec(section)![1]
       .replace('from "simdconv/image"', `from ${JSON.stringify(join(root, "dist/image-node.js"))}`)
       .replace('from "simdconv"', `from ${JSON.stringify(join(root, "dist/index.js"))}`);
-    const dir = mkdtempSync(join(tmpdir(), "simdconv-readme-models-"));
+    const dir = tempDir("readme-models");
     // A stand-in for the trained base: its first block, with the same layer names.
     const m = tfl.sequential({
       layers: [
@@ -102,14 +103,14 @@ describe("docs/", () => {
     blocks(read(file), "js").filter((code) => !runElsewhere(code)).map((code, i) => ({ name: `${file} snippet ${i + 1}`, code })));
   it.each(snippets)("$name runs", ({ code }) => {
     const src = code.replaceAll('from "simdconv"', `from ${JSON.stringify(join(root, "dist/index.js"))}`);
-    const file = join(mkdtempSync(join(tmpdir(), "simdconv-docs-")), "snippet.mjs");
+    const file = join(tempDir("docs"), "snippet.mjs");
     writeFileSync(file, src);
     execFileSync(process.execPath, [file], { encoding: "utf8" });
   });
 
   it("has the stale-view snippet print what its comments say", () => {
     const code = blocks(read("docs/design.md"), "js")[0].replaceAll('from "simdconv"', `from ${JSON.stringify(join(root, "dist/index.js"))}`);
-    const file = join(mkdtempSync(join(tmpdir(), "simdconv-docs-")), "stale.mjs");
+    const file = join(tempDir("docs"), "stale.mjs");
     writeFileSync(file, code);
     const out = execFileSync(process.execPath, [file], { encoding: "utf8" }).trim().split("\n");
     expect(out).toEqual(["0", "1", "Float32Array(4) [ 1, 0, 3, 0 ]"]);
@@ -139,7 +140,7 @@ describe.each(docs)("%s", (file) => {
   });
 
   it.each(blocks(text, "js").map((code, i) => ({ i: i + 1, code })))("js block $i parses as a module", ({ code }) => {
-    const file = join(mkdtempSync(join(tmpdir(), "simdconv-docs-")), "check.mjs");
+    const file = join(tempDir("docs"), "check.mjs");
     writeFileSync(file, code);
     execFileSync(process.execPath, ["--check", file]);
   });

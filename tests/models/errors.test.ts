@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as sc from "../../src/index.js";
 import { input, predictTf, save, seedWeights, tfl, writeFolder } from "./helpers.js";
+import { tempDir } from "../helpers/temp.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let base: Awaited<ReturnType<typeof save>>;
@@ -40,7 +41,7 @@ function edited(edit: (topology: Json, specs: Json[]) => void, data?: ArrayBuffe
 const layerCfg = (t: Json, i: number) => t.config.layers[i].config;
 
 function dirWith(files: Record<string, string | Uint8Array>): string {
-  const dir = mkdtempSync(join(tmpdir(), "simdconv-bad-"));
+  const dir = tempDir("bad-model");
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   return join(dir, "model.json");
 }

@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rng } from "../helpers/reference.js";
+import { tempDir } from "../helpers/temp.js";
 
 export { tf, tfl };
 
@@ -50,7 +51,7 @@ export async function save(model: tfl.LayersModel): Promise<Saved["artifacts"]> 
 
 /** Writes model.json and one shard as tfjs's file writers do; returns the model.json path. */
 export function writeFolder(a: Saved["artifacts"], shard = "group1-shard1of1.bin", specs = a.weightSpecs, data: ArrayBuffer | Uint8Array = a.weightData): string {
-  const dir = mkdtempSync(join(tmpdir(), "simdconv-model-"));
+  const dir = tempDir("model");
   const json = {
     modelTopology: a.modelTopology, format: "layers-model", generatedBy: "TensorFlow.js tfjs-layers v4.22.0", convertedBy: null,
     weightsManifest: [{ paths: [shard], weights: specs }],
