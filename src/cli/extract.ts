@@ -4,7 +4,7 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, extname, join, relative } from "node:path";
 import type { Tensor } from "../index.js";
 import {
-  contactSheet, decodeRaster, initCodecs, encodeLevelsPng, encodeRasterPng, hasAlpha, kernelRaster, kernelSvg, rasterToTensor, streamFeatures,
+  contactSheet, decodeRaster, initCodecs, encodeLevelsPngAsync, encodeRasterPng, hasAlpha, kernelRaster, kernelSvg, rasterToTensor, streamFeatures,
   type ColormapName, type KernelValues, type Normalization, type Panel, type ToRasterOptions,
 } from "../image/node.js";
 import { levelsToRaster, tensorToLevels } from "../image/colormap.js";
@@ -94,32 +94,49 @@ export async function runExtract(job: ExtractJob): Promise<number> {
       const input = await readInput(path, job, progress);
       const [h, w] = input.shape.slice(1, 3);
       // Maps are drawn as they are made (streamFeatures frees each once the next exists): the
-      // full-size levels go to their PNG file, a small copy to the contact sheet.
-      const files: [string, Uint8Array][] = [];
+      // full-size levels go to their PNG file, a small copy to the contact sheet. Each file is
+      // compressed in libuv's thread pool while the next map is computed; at most one per
+      // step (four) are pending, all settled before the next image.
+      const writes: Promise<void>[] = [];
       const draw = (label: string, t: Tensor, drawing: ToRasterOptions): Panel => {
         const levels = tensorToLevels(t, drawing)!;
         const suffix = FILE_OF_PANEL[label];
-        if (suffix) files.push([join(job.out, `${stem}-${suffix}.png`), encodeLevelsPng(levels)]);
+        if (suffix) {
+          const file = join(job.out, `${stem}-${suffix}.png`);
+          const write = encodeLevelsPngAsync(levels).then((bytes) =>
+            writeFile(file, bytes).catch((e: NodeJS.ErrnoException) => Promise.reject(new Error(`cannot write ${display(file)} (${e.code ?? e.message})`))),
+          );
+          write.catch(() => {}); // reported below, once streamFeatures is done; never unhandled meanwhile
+          writes.push(write);
+        }
         return { label, raster: levelsToRaster(levels, SHEET_HEIGHT) };
       };
       const panels: Panel[] = [];
+      let times: ReturnType<typeof streamFeatures>;
+      let drawn = false;
       try {
-        panels.push(draw("input", input, { colormap: "gray", normalize: [0, 1] }));
-      } catch (e) {
-        input.dispose();
-        throw e;
+        try {
+          panels.push(draw("input", input, { colormap: "gray", normalize: [0, 1] }));
+        } catch (e) {
+          input.dispose();
+          throw e;
+        }
+        const percentile = job.normalize === "percentile" || (typeof job.normalize === "object" && !Array.isArray(job.normalize));
+        times = streamFeatures(input, { kernel: job.kernel, relu: job.relu, pool: job.pool, stride: job.stride }, (step, map, border) => {
+          panels.push(draw(step, map, { colormap: job.colormap, normalize: job.normalize, border: percentile ? border : 0 }));
+        });
+        drawn = true;
+      } finally {
+        // Also when drawing failed: no compression outlives its image. A drawing error wins.
+        const failure = (await Promise.allSettled(writes)).find((s): s is PromiseRejectedResult => s.status === "rejected");
+        if (failure && drawn) throw failure.reason;
       }
-      const percentile = job.normalize === "percentile" || (typeof job.normalize === "object" && !Array.isArray(job.normalize));
-      const times = streamFeatures(input, { kernel: job.kernel, relu: job.relu, pool: job.pool, stride: job.stride }, (step, map, border) => {
-        panels.push(draw(step, map, { colormap: job.colormap, normalize: job.normalize, border: percentile ? border : 0 }));
-      });
       panels.push({ label: `kernel ${job.kernelName}`, raster: kernelRaster(job.kernel) });
-      for (const [file, bytes] of files) await writeFile(file, bytes);
       const sheet = join(job.out, `${stem}-sheet.png`);
       await writeFile(sheet, encodeRasterPng(contactSheet(panels, { height: SHEET_HEIGHT, title: `${basename(path)} ${w}x${h}, kernel ${job.kernelName}` })));
       const t = times;
       const steps = [`filter ${ms(t.filter)}`, t.detect !== undefined && `detect ${ms(t.detect)}`, t.condense !== undefined && `condense ${ms(t.condense)}`];
-      const line = `${display(path)} → ${display(sheet)} (+${files.length} maps; ${steps.filter(Boolean).join(", ")})`;
+      const line = `${display(path)} → ${display(sheet)} (+${writes.length} maps; ${steps.filter(Boolean).join(", ")})`;
       if (progress) progress.note(line, process.stdout);
       else console.log(line);
     } catch (e) {

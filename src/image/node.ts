@@ -16,7 +16,7 @@ import { colormapTable, tensorToLevels, tensorToRaster, type Levels, type ToRast
 import {
   featureMapGridRaster, featureMapGridSvg, kernelGridRaster, kernelGridSvg, type FeatureMapGridOptions, type KernelGridOptions,
 } from "./grid.js";
-import { writePngFile, type Deflate } from "./png.js";
+import { writePngFile, writePngFileAsync, type Deflate, type PngImage } from "./png.js";
 import { checkRaster, rasterToTensor, type Raster, type ToTensorOptions } from "./raster.js";
 import { checkMaxPixels, checkSize, DamagedImageError, orientRaster, readHeader } from "./header.js";
 import { kernelRaster, kernelSvg, type KernelPictureOptions } from "./show_kernel.js";
@@ -198,15 +198,41 @@ const zlibRle: Deflate = (raw) => deflateSync(raw, { level: 3, strategy: zlibCon
 /** node:zlib's CRC-32 where it exists (Node 20.15+, 22.2+): native, where ours is a byte at a time in JS. */
 const nativeCrc = (zlib as { crc32?: (b: Uint8Array) => number }).crc32;
 
-/** Encodes RGBA pixels as PNG (RGB when every pixel is opaque). */
-export function encodeRasterPng(raster: Raster): Uint8Array {
+/**
+ * zlibDeflate and zlibRle in libuv's thread pool. One call with Z_FINISH and an output chunk
+ * as large as zlib's bound for the input, as deflateSync makes: with Node's default 16 KB
+ * chunks each would wait for the (busy) main thread. Same parameters and flush, so the same
+ * bytes (tests/image/png-async.test.ts).
+ */
+function deflateAsync(raw: Uint8Array, options: zlib.ZlibOptions): Promise<Uint8Array> {
+  const bound = raw.length + (raw.length >>> 12) + (raw.length >>> 14) + (raw.length >>> 25) + 64;
+  return new Promise((resolve, reject) =>
+    zlib.deflate(raw, { ...options, flush: zlibConstants.Z_FINISH, chunkSize: Math.max(zlibConstants.Z_DEFAULT_CHUNK, bound) }, (e, out) => (e ? reject(e) : resolve(out))),
+  );
+}
+const zlibDeflateAsync = (raw: Uint8Array) => deflateAsync(raw, { level: 3 });
+const zlibRleAsync = (raw: Uint8Array) => deflateAsync(raw, { level: 3, strategy: zlibConstants.Z_RLE });
+
+/** RGBA pixels as the PNG image to write: RGB when every pixel is opaque. */
+function rasterPngImage(raster: Raster): PngImage {
   const r = checkRaster(raster, "raster");
   let opaque = true;
   for (let i = 3; i < r.data.length && opaque; i += 4) opaque = r.data[i] === 255;
-  if (!opaque) return writePngFile({ width: r.width, height: r.height, colorType: 6, data: r.data }, zlibDeflate, nativeCrc);
+  if (!opaque) return { width: r.width, height: r.height, colorType: 6, data: r.data };
   const rgb = new Uint8Array(r.width * r.height * 3);
   for (let p = 0, i = 0; i < r.data.length; p += 3, i += 4) (rgb[p] = r.data[i]), (rgb[p + 1] = r.data[i + 1]), (rgb[p + 2] = r.data[i + 2]);
-  return writePngFile({ width: r.width, height: r.height, colorType: 2, data: rgb }, zlibDeflate, nativeCrc);
+  return { width: r.width, height: r.height, colorType: 2, data: rgb };
+}
+
+/** A colour-mapped drawing as a gray or palette PNG image. */
+function levelsPngImage({ width, height, levels, colormap }: Levels): PngImage {
+  if (colormap === "gray") return { width, height, colorType: 0, data: levels };
+  return { width, height, colorType: 3, data: levels, palette: colormapTable(colormap) };
+}
+
+/** Encodes RGBA pixels as PNG (RGB when every pixel is opaque). */
+export function encodeRasterPng(raster: Raster): Uint8Array {
+  return writePngFile(rasterPngImage(raster), zlibDeflate, nativeCrc);
 }
 
 /**
@@ -219,10 +245,24 @@ export function encodePng(image: Tensor | Raster, options?: ToRasterOptions): Ui
   return drawn ? encodeLevelsPng(drawn) : encodeRasterPng(tensorToRaster(image, options));
 }
 
+/**
+ * encodePng's bytes, compressed off the main thread: the image is drawn before this returns
+ * (the tensor may be disposed then), the promise settles when zlib is done.
+ */
+export async function encodePngAsync(image: Tensor | Raster, options?: ToRasterOptions): Promise<Uint8Array> {
+  if (isRaster(image)) return writePngFileAsync(rasterPngImage(image), zlibDeflateAsync, nativeCrc);
+  const drawn = tensorToLevels(image, options);
+  return drawn ? encodeLevelsPngAsync(drawn) : writePngFileAsync(rasterPngImage(tensorToRaster(image, options)), zlibDeflateAsync, nativeCrc);
+}
+
 /** A colour-mapped drawing (see tensorToLevels) as a gray or palette PNG. */
-export function encodeLevelsPng({ width, height, levels, colormap }: Levels): Uint8Array {
-  if (colormap === "gray") return writePngFile({ width, height, colorType: 0, data: levels }, zlibRle, nativeCrc);
-  return writePngFile({ width, height, colorType: 3, data: levels, palette: colormapTable(colormap) }, zlibRle, nativeCrc);
+export function encodeLevelsPng(levels: Levels): Uint8Array {
+  return writePngFile(levelsPngImage(levels), zlibRle, nativeCrc);
+}
+
+/** encodeLevelsPng's bytes, compressed in the thread pool; `levels` may be reused once this returns. */
+export async function encodeLevelsPngAsync(levels: Levels): Promise<Uint8Array> {
+  return writePngFileAsync(levelsPngImage(levels), zlibRleAsync, nativeCrc);
 }
 
 /** Every channel of a feature map as a grid of small colour-mapped pictures: PNG bytes, or SVG text. */
@@ -258,7 +298,7 @@ export function encodeJpeg(image: Tensor | Raster, options: ToRasterOptions & { 
 
 /** Writes a tensor or RGBA pixels to a PNG file. */
 export async function writePng(path: string, image: Tensor | Raster, options?: ToRasterOptions): Promise<void> {
-  await writeFile(path, encodePng(image, options));
+  await writeFile(path, await encodePngAsync(image, options));
 }
 
 /** The lesson's show_kernel: a PNG (bytes) or an SVG (text) of the kernel with its values. */

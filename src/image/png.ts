@@ -87,7 +87,24 @@ function upHelps(bytes: Uint8Array, rowBytes: number, height: number): boolean {
 }
 
 /** The PNG file of an image. `crc` may be a native CRC-32 (node:zlib's), else the table one here is used. */
-export function writePngFile(image: PngImage, deflate: Deflate = storedDeflate, crc: (bytes: Uint8Array) => number = (b) => ~crc32(b) >>> 0): Uint8Array {
+export function writePngFile(image: PngImage, deflate: Deflate = storedDeflate, crc: (bytes: Uint8Array) => number = tableCrc): Uint8Array {
+  const { chunks, raw } = pngParts(image);
+  return assemblePng(chunks, deflate(raw), crc);
+}
+
+/**
+ * The same file with the compressor off the calling thread (Node's async zlib runs in the
+ * libuv pool): the caller keeps computing while the bytes are deflated.
+ */
+export async function writePngFileAsync(image: PngImage, deflate: (raw: Uint8Array) => Promise<Uint8Array>, crc: (bytes: Uint8Array) => number = tableCrc): Promise<Uint8Array> {
+  const { chunks, raw } = pngParts(image); // synchronous: `image.data` may be reused once this returns
+  return assemblePng(chunks, await deflate(raw), crc);
+}
+
+const tableCrc = (b: Uint8Array) => ~crc32(b) >>> 0;
+
+/** The chunks before IDAT and the filtered rows IDAT compresses. */
+function pngParts(image: PngImage): { chunks: [string, Uint8Array][]; raw: Uint8Array } {
   const { width, height, colorType, data } = image;
   const channels = CHANNELS[colorType];
   if (!channels) throw new TypeError(`colorType must be 0, 2, 3 or 6, got ${colorType}`);
@@ -116,7 +133,11 @@ export function writePngFile(image: PngImage, deflate: Deflate = storedDeflate, 
     if (!image.palette || image.palette.length % 3 || image.palette.length > 768) throw new RangeError("a palette image needs up to 256 RGB triples");
     chunks.push(["PLTE", image.palette]);
   }
-  chunks.push(["IDAT", deflate(raw)], ["IEND", new Uint8Array(0)]);
+  return { chunks, raw };
+}
+
+function assemblePng(head: [string, Uint8Array][], idat: Uint8Array, crc: (bytes: Uint8Array) => number): Uint8Array {
+  const chunks: [string, Uint8Array][] = [...head, ["IDAT", idat], ["IEND", new Uint8Array(0)]];
   const size = 8 + chunks.reduce((s, [, d]) => s + 12 + d.length, 0);
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);

@@ -1,0 +1,42 @@
+/** `simdconv extract` compresses maps in the thread pool: a failed write is still reported per image. */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodeRaster, encodeRasterPng } from "../../src/image/node.js";
+import { BARS_16, barsRaster } from "../image/bars.js";
+
+const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+let dir: string;
+
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error("dist/cli.js is missing: run `npm run build` (npm test does) first");
+  dir = mkdtempSync(join(tmpdir(), "simdconv-cli-writes-"));
+  writeFileSync(join(dir, "a.png"), encodeRasterPng(barsRaster(16, 10, BARS_16)));
+  writeFileSync(join(dir, "b.png"), encodeRasterPng(barsRaster(16, 10, BARS_16)));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it("a map that cannot be written fails its image, names the file, and the batch goes on", async () => {
+  mkdirSync(join(dir, "out", "a-detect.png"), { recursive: true }); // a folder where a's detect map goes
+  const r = await run("extract", "a.png", "b.png", "--relu", "--pool", "2", "--out", "out");
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/simdconv: a\.png: cannot write out\/a-detect\.png \(EISDIR\)/);
+  expect(r.stderr).not.toMatch(/simdconv: b\.png/);
+  expect(r.stderr).not.toMatch(/^\s+at /m); // no stack trace, no unhandled rejection
+  // The other maps of a were written; a has no sheet (it failed), b has everything.
+  for (const f of ["a-input", "a-filter", "a-condense", "b-input", "b-filter", "b-detect", "b-condense", "b-sheet"]) {
+    expect(decodeRaster(readFileSync(join(dir, "out", `${f}.png`))).width).toBeGreaterThan(0);
+  }
+  expect(existsSync(join(dir, "out", "a-sheet.png"))).toBe(false);
+});
