@@ -1,12 +1,12 @@
 /** `simdconv extract` compresses maps in the thread pool: a failed write is still reported per image. */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeRaster, encodeRasterPng } from "../../src/image/node.js";
 import { BARS_16, barsRaster } from "../image/bars.js";
+import { tempDir } from "../helpers/temp.js";
 
 const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 let dir: string;
@@ -21,7 +21,7 @@ function run(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 
 beforeAll(() => {
   if (!existsSync(cli)) throw new Error("dist/cli.js is missing: run `npm run build` (npm test does) first");
-  dir = mkdtempSync(join(tmpdir(), "simdconv-cli-writes-"));
+  dir = tempDir("cli-writes");
   writeFileSync(join(dir, "a.png"), encodeRasterPng(barsRaster(16, 10, BARS_16)));
   writeFileSync(join(dir, "b.png"), encodeRasterPng(barsRaster(16, 10, BARS_16)));
 });

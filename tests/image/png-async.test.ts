@@ -1,12 +1,12 @@
 /** The async PNG path (zlib in the thread pool) writes the sync path's bytes exactly. */
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tensor } from "../../src/index.js";
 import { tensorToLevels } from "../../src/image/colormap.js";
 import { encodeLevelsPng, encodeLevelsPngAsync, encodePng, encodePngAsync, writePng } from "../../src/image/node.js";
 import { rng } from "../helpers/reference.js";
+import { tempDir } from "../helpers/temp.js";
 
 /** Half smooth ramp, half noise: long runs and incompressible stretches, several 16 KB zlib chunks. */
 function values(h: number, w: number, c: number, seed: number): Float32Array {
@@ -57,7 +57,7 @@ describe("encodePngAsync", () => {
 
 describe("writePng", () => {
   it("writes encodePng's bytes, and rejects when the file cannot be written", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "simdconv-png-async-"));
+    const dir = tempDir("png-async");
     try {
       const t = tensor(values(120, 90, 1, 3), [120, 90, 1]);
       await writePng(join(dir, "map.png"), t, { colormap: "magma" });
