@@ -1,7 +1,7 @@
 /**
  * Layers with tfjs-layers' names and camelCase config fields. A layer holds its configuration
  * and its weights as plain Float32Arrays (what getWeights returns and what a folded batch
- * norm starts from); the model turns them into packed wasm weights once, at its first predict.
+ * norm starts from); the model turns them into packed wasm weights once, when it is built.
  */
 import { describe } from "../errors.js";
 import { tensor, Tensor } from "../tensor.js";

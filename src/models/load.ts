@@ -63,7 +63,7 @@ interface Reader {
   readInto?(path: string, into: Uint8Array): Promise<void>;
 }
 
-/** Loads a TF.js Layers model; its weights are packed once, at its first predict. */
+/** Loads a TF.js Layers model; its weights are packed once, here. */
 export async function loadLayersModel(source: ModelSource, options: LoadOptions = {}): Promise<LayersModel> {
   const maxJson = options.maxJsonBytes ?? MAX_JSON_BYTES;
   let artifacts: { topology: unknown; specs: WeightsManifestEntry[]; data: Uint8Array };

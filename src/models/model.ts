@@ -1,6 +1,6 @@
 /**
  * Sequential models: layers in a chain, compiled once into steps. A conv or dense step owns its
- * wasm weights, packed once, at the first predict; a batch norm and an activation right after it
+ * wasm weights, packed once, when the model is built or loaded; a batch norm and an activation right after it
  * are folded into it. `predict` runs the steps, freeing each intermediate once the next step
  * has read it, so the heap's free list serves the activations from the same few blocks.
  */
@@ -74,6 +74,7 @@ export class LayersModel {
     this.outputShape = shape;
     try {
       this.compile();
+      this.pack();
     } catch (e) {
       this.dispose();
       throw e;
@@ -89,6 +90,7 @@ export class LayersModel {
     this.leading = [];
     this.packed = false;
     this.compile();
+    this.pack();
   }
 
   /** Plans the steps and packs the weights (once). */
@@ -223,9 +225,9 @@ export class LayersModel {
   }
 
   /**
-   * Packs every step's weights, in layer order, before the first predict allocates anything
-   * else: loading stays at the cost of reading and parsing, and the packed blocks still sit
-   * together below the activations, as if packed at load. A failure frees what was packed.
+   * Packs every step's weights, in layer order, when the model is built or loaded (predict
+   * finds them packed), so the packed blocks sit together below the activations and no predict
+   * pays for packing. A failure frees what was packed.
    */
   private pack(): void {
     if (this.packed) return;
@@ -329,8 +331,8 @@ function weightedStep(
   const dense = l instanceof Dense;
   const [kh, kw] = dense ? [1, 1] : l.kernelSize;
   const ci = dense ? k : (inShape[3] as number);
-  // The operator checks the options, plans the path and packs the weights when the model first
-  // predicts (LayersModel.pack); the HWIO values reach wasm memory only for the packing.
+  // The operator checks the options, plans the path and packs the weights when the model is
+  // built (LayersModel.pack); the HWIO values reach wasm memory only for the packing.
   let conv: Conv2DOperator | undefined;
   const pack = (): Conv2DOperator => (conv ??= createConv2dFromValues(filterValues, [kh, kw, ci, co], {
     strides: dense ? 1 : l.strides, pad: dense ? "valid" : l.padding,
@@ -443,7 +445,7 @@ export interface SequentialArgs {
   name?: string;
 }
 
-/** A model of layers in a chain, as `tf.sequential`; its weights are packed once, at the first predict. */
+/** A model of layers in a chain, as `tf.sequential`; its weights are packed here, once. */
 export function sequential(config: SequentialArgs = {}): LayersModel {
   if (typeof config !== "object" || config === null) fail("sequential", `config must be an object { layers }, got ${describe(config)}`);
   if (!Array.isArray(config.layers)) fail("sequential", `layers must be an array of layers, got ${describe(config.layers)}`);

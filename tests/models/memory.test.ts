@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import * as sc from "../../src/index.js";
+import { backend } from "../../src/loader/backend.js";
 
 /** Keras's VGG16 without its top: 13 same-padded 3×3 relu convs in 5 blocks, each ending in a 2×2 max pool. */
 function vgg16Base(size: number): sc.Layer[] {
@@ -51,5 +52,24 @@ describe("wasm memory of a model", () => {
     expect(grown / budget).toBeLessThanOrEqual(1.2);
     // The model cannot fit in less than its packed weights.
     expect(grown).toBeGreaterThan(weights);
+  });
+
+  it("packs the weights when the model is built, so no predict pays for it", () => {
+    const heap = backend().heap;
+    const before = heap.inUse.packing;
+    const model = sc.sequential({ layers: vgg16Base(32) });
+    let weights = 0;
+    let ci = 3;
+    for (const l of model.layers) {
+      if (l.className !== "Conv2D") continue;
+      const co = l.outputShape[3] as number;
+      weights += packed(ci, co);
+      ci = co;
+    }
+    try {
+      expect(heap.inUse.packing - before).toBeGreaterThanOrEqual(weights);
+    } finally {
+      model.dispose();
+    }
   });
 });
