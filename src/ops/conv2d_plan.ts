@@ -245,11 +245,16 @@ export const CONV_PATHS: readonly ConvPath[] = [
    * Gather + plain GEMM beat the IGEMM's kh short runs of kw·ci for ci ≤ 4 from co = 16 (5–13 %;
    * 3×3 over RGB to 64 channels, bench shape 2, 10–25 %; the 7×7 stride-2 stem, shape 7, 25 %) and
    * for ci ≤ 8 from co = 64 (14–18 %); at ci = 8 with co ≤ 24, and from ci = 16, they tie or the
-   * IGEMM wins.
+   * IGEMM wins at stride 1. At stride > 1 from ci = 16 the gather wins too, on every strided
+   * layer tried (3×3 and 5×5 stride 2, ci 16–512, batch 1 and 8): 1.02–1.38× plain, 1.02–1.38×
+   * relaxed, minimums of 15 interleaved runs, quiet host, 2026-11-29 (`node
+   * [--experimental-wasm-relaxed-simd] bench/ops/conv-paths.mjs --variants
+   * '[["igemm",[]],["im2col",[],["im2col"]]]' --shapes …`, the ResNet stride-2 rows of
+   * bench/ops/layer-table.mjs and six others); a 7×7 ci = 8 co = 16 one lost (0.83×), so ci < 16 stays.
    */
   {
     name: "im2col",
-    when: (g) => im2colPays(g.ci, g.co),
+    when: (g) => im2colPays(g.ci, g.co) || ((g.sh > 1 || g.sw > 1) && g.ci >= 16),
     kernels: ["f32_im2col_nhwc", "f32_gemm_minmax_4x8_splat2_simd", "f32_gemm_minmax_6x8_splat_simd"],
     packing: "gemm",
     zeroFloats: () => 0,

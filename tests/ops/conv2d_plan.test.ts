@@ -34,9 +34,10 @@ const plans: PlanCase[] = [
   ["32→64 1×1 padded bottom", [1, 1, 32, 64], 1, [[0, 0], [0, 1], [0, 0], [0, 0]], "igemm"],
   ["32→64 1×1 stride 2", [1, 1, 32, 64], 2, "valid", "subsample"],
   ["32→64 1×1 stride [1, 2] same (no padding on a 1×1 window)", [1, 1, 32, 64], [1, 2], "same", "subsample"],
-  ["32→64 1×1 stride 2 padded", [1, 1, 32, 64], 2, [[0, 0], [1, 0], [0, 0], [0, 0]], "igemm"],
+  ["32→64 1×1 stride 2 padded", [1, 1, 32, 64], 2, [[0, 0], [1, 0], [0, 0], [0, 0]], "im2col"],
   ["3→64 7×7 stride 2 (stem)", [7, 7, 3, 64], 2, "same", "im2col"],
-  ["16→16 3×3 stride 2", [3, 3, 16, 16], 2, "same", "igemm"],
+  ["16→16 3×3 stride 2", [3, 3, 16, 16], 2, "same", "im2col"],
+  ["16→16 5×5 stride 1", [5, 5, 16, 16], 1, "same", "igemm"],
   ["8→16 3×3 stride 2", [3, 3, 8, 16], 2, "same", "igemm"],
 ];
 
@@ -62,7 +63,7 @@ describe("the path table", () => {
   it("Winograd's mode switch moves eligible shapes only", () => {
     setWinogradMode("on");
     expect(planConv2d(convGeometry([3, 3, 4, 64], [1, 1], [1, 1], "same")).name).toBe("winograd");
-    expect(planConv2d(convGeometry([3, 3, 16, 16], [2, 2], [1, 1], "same")).name).toBe("igemm");
+    expect(planConv2d(convGeometry([3, 3, 16, 16], [2, 2], [1, 1], "same")).name).toBe("im2col");
     setWinogradMode("off");
     expect(planConv2d(convGeometry([3, 3, 16, 32], [1, 1], [1, 1], "same")).name).toBe("igemm");
   });
