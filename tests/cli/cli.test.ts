@@ -11,23 +11,17 @@ import { BARS_16, barsRaster, barsValues } from "../image/bars.js";
 import { percentileLevels } from "../image/normalize-ref.js";
 import { jpegOf, pngClaiming } from "../image/files.js";
 import { photo } from "../../bench/image/photo.mjs";
+import { cliPath, requireBuiltCli, runCli } from "../helpers/cli.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 let dir: string;
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runCli(dir, ...args);
 
 const png = (name: string) => decodeRaster(readFileSync(join(dir, name)));
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at /m);
 
 beforeAll(() => {
-  if (!existsSync(cli)) throw new Error("dist/cli.js is missing: run `npm run build` (npm test does) first");
+  requireBuiltCli();
   dir = mkdtempSync(join(tmpdir(), "simdconv-cli-"));
   writeFileSync(join(dir, "bars.png"), encodeRasterPng(barsRaster(16, 10, BARS_16)));
 });
@@ -60,7 +54,7 @@ describe("other runtimes", () => {
   // The point of pure-JS codecs: the same dist/cli.js runs where native addons may not.
   it.each(["bun", "deno"])("the demo runs under %s", async (runtime) => {
     const bin = fileURLToPath(new URL(`../../node_modules/.bin/${runtime}`, import.meta.url));
-    const args = runtime === "deno" ? ["run", "-A", cli, "demo", "--out", runtime] : [cli, "demo", "--out", runtime];
+    const args = runtime === "deno" ? ["run", "-A", cliPath, "demo", "--out", runtime] : [cliPath, "demo", "--out", runtime];
     const code = await new Promise<number>((resolve) => execFile(bin, args, { cwd: dir }, (err) => resolve(err ? 1 : 0)));
     expect(code).toBe(0);
     const condensed = png(`${runtime}/sample-condense.png`);

@@ -1,26 +1,18 @@
 /** `simdconv extract` compresses maps in the thread pool: a failed write is still reported per image. */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { decodeRaster, encodeRasterPng } from "../../src/image/node.js";
 import { BARS_16, barsRaster } from "../image/bars.js";
 import { tempDir } from "../helpers/temp.js";
+import { requireBuiltCli, runCli } from "../helpers/cli.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 let dir: string;
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runCli(dir, ...args);
 
 beforeAll(() => {
-  if (!existsSync(cli)) throw new Error("dist/cli.js is missing: run `npm run build` (npm test does) first");
+  requireBuiltCli();
   dir = tempDir("cli-writes");
   writeFileSync(join(dir, "a.png"), encodeRasterPng(barsRaster(16, 10, BARS_16)));
   writeFileSync(join(dir, "b.png"), encodeRasterPng(barsRaster(16, 10, BARS_16)));

@@ -1,28 +1,20 @@
 /** `simdconv model summary|features|kernels` end to end: the built dist/cli.js on a model saved by tfjs-layers. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { decodeRaster, encodeRasterPng, featureMapGrid, newRaster, rasterToTensor, resizeRaster, tensorToRaster } from "../../src/image/node.js";
 import * as sc from "../../src/index.js";
 import { save, seedWeights, tfl } from "./helpers.js";
+import { requireBuiltCli, runCli } from "../helpers/cli.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 let dir: string;
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runCli(dir, ...args);
 const png = (name: string) => decodeRaster(readFileSync(join(dir, name)));
 
 beforeAll(async () => {
-  if (!existsSync(cli)) throw new Error("dist/cli.js is missing: run `npm run build` (npm test does) first");
+  requireBuiltCli();
   dir = mkdtempSync(join(tmpdir(), "simdconv-cli-model-"));
   const m = tfl.sequential({
     layers: [
