@@ -14,7 +14,7 @@ import { winogradUnitBytes } from "../../src/ops/conv2d_winograd.js";
 import { conv2dRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../helpers/reference.js";
 
 export type Act = "linear" | "relu" | "relu6";
-const BOUNDS: Record<Act, [number, number]> = { linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6] };
+export const BOUNDS: Record<Act, [number, number]> = { linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6] };
 
 export interface KernelCase extends Conv2DCase {
   bias: boolean;

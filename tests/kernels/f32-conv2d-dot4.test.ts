@@ -12,24 +12,11 @@ import { backend } from "../../src/loader/backend.js";
 import { debugKernels } from "../helpers/debug-kernels.js";
 import { tensor } from "../../src/index.js";
 import { dot4Weights } from "../../src/ops/conv2d_packing.js";
-import { conv2dRef, padding1d, randomData, rng, worstError, type Conv2DCase } from "../helpers/reference.js";
-import { named } from "./conv.js";
+import { conv2dRef, randomData, rng, worstError } from "../helpers/reference.js";
+import { BOUNDS, geometry, named, type Act, type KernelCase } from "./conv.js";
 
-type Act = "linear" | "relu" | "relu6";
-const BOUNDS: Record<Act, [number, number]> = { linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6] };
-interface Case extends Conv2DCase {
-  bias: boolean;
-  act: Act;
-}
+type Case = KernelCase;
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-function geometry(c: Conv2DCase) {
-  const pad = (i: 0 | 1): "same" | "valid" | [number, number] =>
-    c.pad === "same" || c.pad === "valid" ? c.pad : [c.pad[2 * i], c.pad[2 * i + 1]];
-  const [pt, , ho] = padding1d(c.x[1], c.filter[0], c.strides[0], c.dilations[0], pad(0));
-  const [pl, , wo] = padding1d(c.x[2], c.filter[1], c.strides[1], 1, pad(1));
-  return { pt, pl, ho, wo };
-}
 
 function grid(): Case[] {
   const out: Case[] = [];
