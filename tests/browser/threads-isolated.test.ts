@@ -66,7 +66,8 @@ describe("threads in a cross-origin isolated page", () => {
       await until(() => pool.ready === 2);
       const before = pool.deaths;
       pool.dieInNextChunk();
-      for (let i = 0; i < 10 && pool.deaths === before; i++) expectSameBits(one, outputs(12), `round ${round}`);
+      // Ops until a worker takes a chunk and dies; a busy host can keep workers out of the first few.
+      for (let i = 0; i < 100 && pool.deaths === before; i++) expectSameBits(one, outputs(12), `round ${round}`);
       expect(pool.deaths, `round ${round}`).toBe(before + 1);
     }
     expect(pool.recoveredChunks).toBeGreaterThan(0);
