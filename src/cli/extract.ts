@@ -37,8 +37,34 @@ export async function checkOut(out: string): Promise<void> {
 /** Step name → file suffix; the panel labels double as file names. */
 const FILE_OF_PANEL: Record<string, string> = { input: "input", filter: "filter", detect: "detect", condense: "condense" };
 
+/** A file this run writes that could not be written: the message names it and says why. */
+class OutputError extends Error {}
+
+/** Why an output file could not be written, in words a user can act on. */
+function writeReason(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case "EISDIR": return "a folder of that name is in the way";
+    case "ENOTDIR": return "part of its path is a file, not a folder";
+    case "ENOENT": return "its folder no longer exists";
+    case "EACCES": case "EPERM": return "permission denied";
+    case "EROFS": return "the file system is read-only";
+    case "ENOSPC": case "EDQUOT": return "the disk is full";
+    default: return e.code ?? e.message;
+  }
+}
+
+/** writeFile for the run's outputs (maps, sheets, kernel pictures): one clear message naming the path. */
+export async function writeOutput(file: string, data: Uint8Array | string): Promise<void> {
+  try {
+    await writeFile(file, data);
+  } catch (e) {
+    throw new OutputError(`cannot write ${display(file)}: ${writeReason(e as NodeJS.ErrnoException)}`);
+  }
+}
+
 /** Why a file failed, in words a user can act on. */
 function reason(e: unknown): string {
+  if (e instanceof OutputError) return e.message;
   const err = e as NodeJS.ErrnoException;
   if (err?.code === "ENOENT") return "no such file";
   if (err?.code === "EISDIR") return "is a directory, not an image";
@@ -81,7 +107,7 @@ export async function runExtract(job: ExtractJob): Promise<number> {
   try {
     await mkdir(job.out, { recursive: true });
   } catch (e) {
-    throw new RunError(`--out ${display(job.out)}: cannot create the folder (${reason(e)})`);
+    throw new RunError(`--out ${display(job.out)}: cannot create the folder: ${writeReason(e as NodeJS.ErrnoException)}`);
   }
   await initCodecs();
   const progress = job.images.length > 1 ? new Progress(job.images.length) : undefined;
@@ -103,9 +129,7 @@ export async function runExtract(job: ExtractJob): Promise<number> {
         const suffix = FILE_OF_PANEL[label];
         if (suffix) {
           const file = join(job.out, `${stem}-${suffix}.png`);
-          const write = encodeLevelsPngAsync(levels).then((bytes) =>
-            writeFile(file, bytes).catch((e: NodeJS.ErrnoException) => Promise.reject(new Error(`cannot write ${display(file)} (${e.code ?? e.message})`))),
-          );
+          const write = encodeLevelsPngAsync(levels).then((bytes) => writeOutput(file, bytes));
           write.catch(() => {}); // reported below, once streamFeatures is done; never unhandled meanwhile
           writes.push(write);
         }
@@ -133,7 +157,7 @@ export async function runExtract(job: ExtractJob): Promise<number> {
       }
       panels.push({ label: `kernel ${job.kernelName}`, raster: kernelRaster(job.kernel) });
       const sheet = join(job.out, `${stem}-sheet.png`);
-      await writeFile(sheet, encodeRasterPng(contactSheet(panels, { height: SHEET_HEIGHT, title: `${basename(path)} ${w}x${h}, kernel ${job.kernelName}` })));
+      await writeOutput(sheet, encodeRasterPng(contactSheet(panels, { height: SHEET_HEIGHT, title: `${basename(path)} ${w}x${h}, kernel ${job.kernelName}` })));
       const t = times;
       const steps = [`filter ${ms(t.filter)}`, t.detect !== undefined && `detect ${ms(t.detect)}`, t.condense !== undefined && `condense ${ms(t.condense)}`];
       const line = `${display(path)} → ${display(sheet)} (+${writes.length} maps; ${steps.filter(Boolean).join(", ")})`;
@@ -150,8 +174,12 @@ export async function runExtract(job: ExtractJob): Promise<number> {
   // The kernel's picture belongs with maps; a run where every image failed writes nothing.
   if (failed < job.images.length) {
     const kernelBase = join(job.out, `kernel-${job.kernelName}`);
-    await writeFile(`${kernelBase}.png`, encodeRasterPng(kernelRaster(job.kernel)));
-    await writeFile(`${kernelBase}.svg`, kernelSvg(job.kernel));
+    try {
+      await writeOutput(`${kernelBase}.png`, encodeRasterPng(kernelRaster(job.kernel)));
+      await writeOutput(`${kernelBase}.svg`, kernelSvg(job.kernel));
+    } catch (e) {
+      throw e instanceof OutputError ? new RunError(e.message) : e;
+    }
     console.log(`kernel ${job.kernelName}: ${display(kernelBase)}.png, .svg`);
   }
   return failed;

@@ -2,12 +2,12 @@
 /// <reference types="node" />
 /** The `simdconv` command: extract feature maps from images, run the demo, or print help. */
 import { readFileSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { capabilities } from "../index.js";
 import { COLORMAPS, encodeJpeg, kernelZoo, resolveKernel, sampleScene, type ColormapName, type Normalization } from "../image/node.js";
-import { checkOut, display, runExtract, type ExtractJob } from "./extract.js";
+import { checkOut, display, runExtract, writeOutput, type ExtractJob } from "./extract.js";
 import { MODEL_HELP, ModelUsageError, modelJob, runModel } from "./model.js";
 
 const HELP = `simdconv: convnet feature extraction (filter, detect, condense) in WebAssembly SIMD
@@ -156,7 +156,7 @@ async function demo(args: string[]): Promise<number> {
   await checkOut(out);
   await mkdir(out, { recursive: true });
   const photo = join(out, "sample.jpg");
-  await writeFile(photo, encodeJpeg(sampleScene(), { quality: 92 }));
+  await writeOutput(photo, encodeJpeg(sampleScene(), { quality: 92 }));
   console.log(`sample photo: ${display(photo)}`);
   const edge = resolveKernel("edge");
   const failed = await runExtract({

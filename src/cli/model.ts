@@ -1,12 +1,13 @@
 /// <reference types="node" />
 /** `simdconv model summary|features|kernels`: inspect a TF.js Layers model's layers, feature maps and kernels. */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { dispose, loadLayersModel, tensor, type LayersModel } from "../index.js";
 import {
   COLORMAPS, contactSheet, decodeRaster, encodeRasterPng, featureMapGrid, kernelRaster, newRaster, rasterToTensor, resizeRaster,
   tensorToRaster, type ColormapName, type Panel, type Raster,
 } from "../image/node.js";
+import { checkOut, writeOutput } from "./extract.js";
 import { Progress } from "./progress.js";
 
 export const MODEL_HELP = `simdconv model <summary|features|kernels> <model.json> [options]
@@ -62,6 +63,7 @@ export function modelJob(positionals: string[], values: Record<string, string | 
 
 /** Runs the job; returns how many images failed. */
 export async function runModel(job: ModelJob): Promise<number> {
+  if (job.sub !== "summary") await checkOut(job.out); // before the model loads: a bad --out fails at once
   const model = await loadLayersModel(job.modelPath);
   try {
     if (job.sub === "summary") {
@@ -110,10 +112,10 @@ async function features(model: LayersModel, job: ModelJob, layer: string): Promi
         if (maps.rank !== 3) throw new RangeError(`layer '${layer}' gives shape [${maps.shape}], not feature maps [h, w, channels]`);
         const channels = Array.from({ length: Math.min(job.maxMaps, maps.shape[2]) }, (_, c) => c);
         for (const c of channels) {
-          await writeFile(join(job.out, `${stem}-${layer}-${c}.png`), encodeRasterPng(tensorToRaster(maps, { channel: c, colormap: job.colormap })));
+          await writeOutput(join(job.out, `${stem}-${layer}-${c}.png`), encodeRasterPng(tensorToRaster(maps, { channel: c, colormap: job.colormap })));
         }
         // The sheet is simdconv/image's featureMapGrid, as the web page draws it.
-        await writeFile(join(job.out, `${stem}-${layer}.png`), featureMapGrid(maps, { channels, colormap: job.colormap }));
+        await writeOutput(join(job.out, `${stem}-${layer}.png`), featureMapGrid(maps, { channels, colormap: job.colormap }));
       } finally {
         maps.dispose();
       }
@@ -148,10 +150,10 @@ async function kernels(model: LayersModel, job: ModelJob): Promise<number> {
         const rows = Array.from({ length: kh }, (_, y) => Array.from({ length: kw }, (_, x) => v[((y * kw + x) * ci) * co + o]));
         raster = kernelRaster(rows, { digits: 2 });
       }
-      await writeFile(join(job.out, `kernel-${layer.name}-${o}.png`), encodeRasterPng(raster));
+      await writeOutput(join(job.out, `kernel-${layer.name}-${o}.png`), encodeRasterPng(raster));
       panels.push({ label: `${o}`, raster });
     }
-    await writeFile(join(job.out, `kernels-${layer.name}.png`), encodeRasterPng(grid(panels, `${layer.name}: ${co} kernels ${kh}x${kw}x${ci}`)));
+    await writeOutput(join(job.out, `kernels-${layer.name}.png`), encodeRasterPng(grid(panels, `${layer.name}: ${co} kernels ${kh}x${kw}x${ci}`)));
     console.log(`wrote ${panels.length} kernels of ${layer.name} to ${job.out}`);
     return 0;
   } finally {
