@@ -2,15 +2,18 @@
 // models, against tfjs-backend-wasm (XNNPACK, 1 thread in Node) in the same process on the
 // same inputs. Each timing includes reading the result back (dataSync), as a user does.
 //
-//   npm run build && flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/ops/nn-ops.mjs [--runs 15]
+//   npm run build && flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/ops/nn-ops.mjs [--runs 15] [--only avgPool]
+//
+// The two libraries are timed in turns (A B, B A, …), so a busy neighbour hits both alike.
 import { createRequire } from "node:module";
 import path from "node:path";
-import { cli, median } from "../harness.mjs";
+import { cli, inTurns, median } from "../harness.mjs";
 import { random } from "./inputs.mjs";
 
 const require = createRequire(import.meta.url);
-const { runs } = cli("node --experimental-wasm-relaxed-simd bench/ops/nn-ops.mjs [options]: the other ops trained models need, against tfjs-backend-wasm", {
+const { runs, only } = cli("node --experimental-wasm-relaxed-simd bench/ops/nn-ops.mjs [options]: the other ops trained models need, against tfjs-backend-wasm", {
   runs: { type: "number", default: 15, help: "runs per op and library" },
+  only: { type: "string", help: "only the ops whose name contains this" },
 });
 const sc = await import(new URL("../../dist/index.js", import.meta.url).href);
 const tf = await import("@tensorflow/tfjs-core");
@@ -29,9 +32,15 @@ const cases = [
   ["softmax 64×1000", [[64, 1000]], (x) => sc.softmax(x), (x) => tf.softmax(x)],
   ["avgPool 2×2/2 112×112×64", [[1, 112, 112, 64]], (x) => sc.avgPool(x, 2, 2, "valid"), (x) => tf.avgPool(x, 2, 2, "valid")],
   ["avgPool 3×3/1 same 56×56×128", [[1, 56, 56, 128]], (x) => sc.avgPool(x, 3, 1, "same"), (x) => tf.avgPool(x, 3, 1, "same")],
+  ["avgPool 3×3/1 same 35×35×192", [[1, 35, 35, 192]], (x) => sc.avgPool(x, 3, 1, "same"), (x) => tf.avgPool(x, 3, 1, "same")],
+  ["avgPool 3×3/2 valid 56×56×128", [[1, 56, 56, 128]], (x) => sc.avgPool(x, 3, 2, "valid"), (x) => tf.avgPool(x, 3, 2, "valid")],
+  ["avgPool 7×7/1 valid 7×7×1024", [[1, 7, 7, 1024]], (x) => sc.avgPool(x, 7, 1, "valid"), (x) => tf.avgPool(x, 7, 1, "valid")],
   ["batchNorm 56×56×128", [[1, 56, 56, 128], [128], [128], [128], [128]],
     (x, m, v, o, s) => sc.batchNorm(x, m, v, o, s), (x, m, v, o, s) => tf.batchNorm(x, m, tf.abs(v), o, s)],
   ["matMul 1×4096 · 4096×1000", [[1, 4096], [4096, 1000]], (a, b) => sc.matMul(a, b), (a, b) => tf.matMul(a, b)],
+  ["matMul 1×1280 · 1280×1000", [[1, 1280], [1280, 1000]], (a, b) => sc.matMul(a, b), (a, b) => tf.matMul(a, b)],
+  ["fused.matMul relu 1×512 · 512×128", [[1, 512], [512, 128], [128]],
+    (a, b, c) => sc.fused.matMul({ a, b, bias: c, activation: "relu" }), (a, b, c) => tf.fused.matMul({ a, b, bias: c, activation: "relu" })],
   ["matMul 32×1024 · 1024×1024", [[32, 1024], [1024, 1024]], (a, b) => sc.matMul(a, b), (a, b) => tf.matMul(a, b)],
   ["fused.matMul relu 256×512 · 512×512", [[256, 512], [512, 512], [512]],
     (a, b, c) => sc.fused.matMul({ a, b, bias: c, activation: "relu" }), (a, b, c) => tf.fused.matMul({ a, b, bias: c, activation: "relu" })],
@@ -39,27 +48,25 @@ const cases = [
     (a, b, c) => sc.fused.matMul({ a, b, bias: c, activation: "sigmoid" }), (a, b, c) => tf.fused.matMul({ a, b, bias: c, activation: "sigmoid" })],
 ];
 
-function time(fn) {
-  for (let i = 0; i < 3; i++) fn(); // warm-up: tiering, packing caches
-  const t = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
-  }
-  return median(t);
+/** Medians of `runs` timings of each fn, taken in turns after 3 warm-up runs (tiering, packing caches). */
+async function time(...fns) {
+  for (const fn of fns) for (let i = 0; i < 3; i++) fn();
+  return (await inTurns(fns, (round) => round < runs)).map(median);
 }
 
 console.log(`simdconv nn ops vs tfjs-backend-wasm — ${new Date().toISOString()} — Node ${process.version}, ${runs} runs, median ms (shared 2-core host)`);
 console.log("| op | simdconv ms | tfjs-wasm ms | tfjs-wasm / simdconv |\n|---|---|---|---|");
 for (const [name, shapes, ours, theirs] of cases) {
+  if (only && !name.includes(only)) continue;
   const data = shapes.map((s, i) => random(size(s), 7 + i));
   const mine = data.map((d, i) => sc.tensor(d, shapes[i]));
   const yours = data.map((d, i) => tf.tensor(d, shapes[i]));
-  const a = time(() => { const y = ours(...mine); y.dataSync(); y.dispose(); });
-  // The tidy returns nothing: given the result's typed array, tfjs walks it key by key looking
-  // for tensors (seconds for 800K values), which the op's time must not include.
-  const b = time(() => tf.tidy(() => { theirs(...yours).dataSync(); }));
+  const [a, b] = await time(
+    () => { const y = ours(...mine); y.dataSync(); y.dispose(); },
+    // The tidy returns nothing: given the result's typed array, tfjs walks it key by key looking
+    // for tensors (seconds for 800K values), which the op's time must not include.
+    () => tf.tidy(() => { theirs(...yours).dataSync(); }),
+  );
   console.log(`| ${name} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(b / a).toFixed(2)} |`);
   sc.dispose(mine);
   tf.dispose(yours);

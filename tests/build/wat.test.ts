@@ -80,6 +80,21 @@ for (const build of builds) {
       expect(count(body, "v128.store")).toBeGreaterThanOrEqual(2); // the copy and the zero fill
     });
 
+    it("the exp kernels round by the magic bias: no float-to-int conversion, two vectors a step", () => {
+      for (const name of ["f32_vsigmoid_simd", "f32_velu_simd", "f32_vtanh_simd", "f32_softmax_simd"]) {
+        const body = fns.get(name)!;
+        expect(body, `${name} missing from the .wat`).toBeDefined();
+        expect(count(body, "i32x4.trunc_sat_f32x4_s"), name).toBe(0);
+        expect(count(body, "f32x4.nearest"), name).toBe(0);
+        expect(count(body, "i32x4.shl"), name).toBeGreaterThanOrEqual(1);
+        if (build === "relaxed-simd") expect(count(body, "f32x4.relaxed_madd"), name).toBeGreaterThanOrEqual(7);
+      }
+      // Two exps in the main loop, one in the remainder's.
+      expect(count(fns.get("f32_vsigmoid_simd")!, "i32x4.shl")).toBeGreaterThanOrEqual(3);
+      expect(count(fns.get("f32_velu_simd")!, "i32x4.shl")).toBeGreaterThanOrEqual(3);
+      if (build === "relaxed-simd") expect(count(fns.get("f32_velu_simd")!, "i32x4.relaxed_laneselect")).toBeGreaterThanOrEqual(3);
+    });
+
     it("relu and maxPool use pmax/pmin (one instruction each on x86)", () => {
       const clamp = fns.get("f32_vclamp_simd")!;
       expect(count(clamp, "f32x4.pmax")).toBeGreaterThanOrEqual(4);
