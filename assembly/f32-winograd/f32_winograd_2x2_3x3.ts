@@ -17,70 +17,108 @@ import { clampMinMax, isAligned16, madd, storeTail } from "../common";
   return d;
 }
 
-/** Row i of G applied to (a, b, d), two channels at a time (the same float64 operations as gRow). */
+/** ½((a + b) + d), two channels in float64: row 1 of G, the same operations as gRow. */
 // @ts-ignore: decorator
-@inline function gRow2(i: i32, a: v128, b: v128, d: v128): v128 {
-  const half = f64x2.splat(0.5);
-  if (i == 0) return a;
-  if (i == 1) return f64x2.mul(half, f64x2.add(f64x2.add(a, b), d));
-  if (i == 2) return f64x2.mul(half, f64x2.add(f64x2.sub(a, b), d));
-  return d;
+@inline function half2(a: v128, b: v128, d: v128): v128 {
+  return f64x2.mul(f64x2.splat(0.5), f64x2.add(f64x2.add(a, b), d));
 }
 
-/** Channels 0–1 and 2–3 of the 4 floats at p, as two float64 pairs. */
+/** ½((a − b) + d), two channels in float64: row 2 of G. */
+// @ts-ignore: decorator
+@inline function halfDiff2(a: v128, b: v128, d: v128): v128 {
+  return f64x2.mul(f64x2.splat(0.5), f64x2.add(f64x2.sub(a, b), d));
+}
+
+/** Channels 0–1 of 4 floats as a float64 pair. */
 // @ts-ignore: decorator
 @inline function lo2(v: v128): v128 {
   return f64x2.promote_low_f32x4(v);
 }
+
+/** Channels 2–3 of 4 floats as a float64 pair. */
 // @ts-ignore: decorator
 @inline function hi2(v: v128): v128 {
   return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+}
+
+/** Two float64 pairs (channels 0–1, 2–3) rounded once to 4 floats. */
+// @ts-ignore: decorator
+@inline function round4(lo: v128, hi: v128): v128 {
+  return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/**
+ * A row (r0, r1, r2) of G·g times Gᵀ, for 4 channels as float64 pairs (l, h): positions p + 0…3
+ * of the row, pos bytes apart. Its outer two are r0 and r2 themselves, given as floats (f0, f2).
+ */
+// @ts-ignore: decorator
+@inline function rowTimesGt(
+  p: usize, pos: usize, f0: v128, f2: v128,
+  r0l: v128, r1l: v128, r2l: v128, r0h: v128, r1h: v128, r2h: v128,
+): void {
+  v128.store(p, f0);
+  v128.store(p + pos, round4(half2(r0l, r1l, r2l), half2(r0h, r1h, r2h)));
+  v128.store(p + 2 * pos, round4(halfDiff2(r0l, r1l, r2l), halfDiff2(r0h, r1h, r2h)));
+  v128.store(p + 3 * pos, f2);
+}
+
+/**
+ * U = G g Gᵀ of input channel k for 4 output channels: the 9 taps at `src` (tap bytes apart),
+ * the 16 positions at p, pos bytes apart. Rows 0 and 3 of G·g, and columns 0 and 3 of its
+ * product with Gᵀ, are filter values themselves, so only the rest is computed, in float64.
+ * Not inlined: one copy keeps the module small, and a call per 4 channels costs nothing measurable.
+ */
+function transform4(src: usize, tap: usize, p: usize, pos: usize): void {
+  const v00 = v128.load(src), v01 = v128.load(src + tap), v02 = v128.load(src + 2 * tap);
+  const v10 = v128.load(src + 3 * tap), v11 = v128.load(src + 4 * tap), v12 = v128.load(src + 5 * tap);
+  const v20 = v128.load(src + 6 * tap), v21 = v128.load(src + 7 * tap), v22 = v128.load(src + 8 * tap);
+  const a0l = lo2(v00), a1l = lo2(v01), a2l = lo2(v02), a0h = hi2(v00), a1h = hi2(v01), a2h = hi2(v02);
+  const b0l = lo2(v10), b1l = lo2(v11), b2l = lo2(v12), b0h = hi2(v10), b1h = hi2(v11), b2h = hi2(v12);
+  const d0l = lo2(v20), d1l = lo2(v21), d2l = lo2(v22), d0h = hi2(v20), d1h = hi2(v21), d2h = hi2(v22);
+  rowTimesGt(p, pos, v00, v02, a0l, a1l, a2l, a0h, a1h, a2h);
+  const s0l = half2(a0l, b0l, d0l), s1l = half2(a1l, b1l, d1l), s2l = half2(a2l, b2l, d2l);
+  const s0h = half2(a0h, b0h, d0h), s1h = half2(a1h, b1h, d1h), s2h = half2(a2h, b2h, d2h);
+  rowTimesGt(p + 4 * pos, pos, round4(s0l, s0h), round4(s2l, s2h), s0l, s1l, s2l, s0h, s1h, s2h);
+  const e0l = halfDiff2(a0l, b0l, d0l), e1l = halfDiff2(a1l, b1l, d1l), e2l = halfDiff2(a2l, b2l, d2l);
+  const e0h = halfDiff2(a0h, b0h, d0h), e1h = halfDiff2(a1h, b1h, d1h), e2h = halfDiff2(a2h, b2h, d2h);
+  rowTimesGt(p + 8 * pos, pos, round4(e0l, e0h), round4(e2l, e2h), e0l, e1l, e2l, e0h, e1h, e2h);
+  rowTimesGt(p + 12 * pos, pos, v20, v22, d0l, d1l, d2l, d0h, d1h, d2h);
 }
 
 /**
  * Transforms an HWIO 3×3 filter (ci × co) into 16 GEMM weight matrices, one per position
  * p = 4i + j of the 4×4 transformed tile: u = [p][8-channel block][ci][8], zero-padded past co.
  * No bias (the output transform adds it). Computed in float64, rounded once. Once per filter,
- * when a model is loaded: 4 channels at a time as two float64 pairs (the same operations as
- * one channel at a time, so the same bits), block by block, so each of the 16 positions is
- * written as one forward stream.
+ * when a model is loaded: block by block, input channel by input channel, 8 output channels
+ * at a time as four float64 pairs (the same operations as one channel at a time, so the same
+ * bits), so each of the 16 positions is written as one forward stream of whole vectors.
+ * Twice as fast as two lanes at a time with 8-byte stores (docs/models.md, load time).
  */
 export function f32_winograd_2x2_3x3_packw_hwio_x8(w: usize, u: usize, ci: i32, co: i32): void {
   // Preconditions (debug builds only).
   assert(w != 0 && isAligned16(u));
   assert(ci > 0 && co > 0);
   const blocks = (co + 7) >> 3;
-  const posBytes = <usize>blocks * <usize>ci * 32;
+  const pos = <usize>blocks * <usize>ci * 32;
   const tap = <usize>ci * <usize>co * 4; // bytes between filter taps (ky, kx)
   for (let bo = 0; bo < blocks; bo++) {
-    for (let q = 0; q < 2; q++) {
-      const o0 = bo * 8 + q * 4;
-      if (o0 + 4 > co) {
-        for (let k = 0; k < ci; k++) {
-          const at = u + <usize>bo * <usize>ci * 32 + <usize>k * 32 + <usize>(q * 16);
-          for (let o = o0; o < o0 + 4; o++) packOne(w, at + (<usize>(o - o0) << 2), posBytes, tap, k, o, co);
-        }
+    const o0 = bo * 8;
+    const n = min(8, co - o0);
+    for (let k = 0; k < ci; k++) {
+      const dst = u + <usize>bo * <usize>ci * 32 + <usize>k * 32;
+      const src = w + (<usize>k * <usize>co + <usize>o0) * 4;
+      if (n == 8) {
+        transform4(src, tap, dst, pos);
+        transform4(src + 16, tap, dst + 16, pos);
         continue;
       }
-      for (let k = 0; k < ci; k++) {
-        const dst = u + <usize>bo * <usize>ci * 32 + <usize>k * 32 + <usize>(q * 16);
-        const src = w + (<usize>k * <usize>co + <usize>o0) * 4;
-        const v00 = v128.load(src), v01 = v128.load(src + tap), v02 = v128.load(src + 2 * tap);
-        const v10 = v128.load(src + 3 * tap), v11 = v128.load(src + 4 * tap), v12 = v128.load(src + 5 * tap);
-        const v20 = v128.load(src + 6 * tap), v21 = v128.load(src + 7 * tap), v22 = v128.load(src + 8 * tap);
-        for (let h = 0; h < 2; h++) {
-          const g00 = h ? hi2(v00) : lo2(v00), g01 = h ? hi2(v01) : lo2(v01), g02 = h ? hi2(v02) : lo2(v02);
-          const g10 = h ? hi2(v10) : lo2(v10), g11 = h ? hi2(v11) : lo2(v11), g12 = h ? hi2(v12) : lo2(v12);
-          const g20 = h ? hi2(v20) : lo2(v20), g21 = h ? hi2(v21) : lo2(v21), g22 = h ? hi2(v22) : lo2(v22);
-          const at = dst + <usize>(h * 8);
-          for (let i = 0; i < 4; i++) {
-            const t0 = gRow2(i, g00, g10, g20), t1 = gRow2(i, g01, g11, g21), t2 = gRow2(i, g02, g12, g22);
-            for (let j = 0; j < 4; j++) {
-              v128.store64_lane(at + <usize>(4 * i + j) * posBytes, f32x4.demote_f64x2_zero(gRow2(j, t0, t1, t2)), 0);
-            }
-          }
-        }
+      // The last block's channels past a whole vector, and its zeros past co, one by one.
+      let o = 0;
+      if (n >= 4) {
+        transform4(src, tap, dst, pos);
+        o = 4;
       }
+      for (; o < 8; o++) packOne(w, dst + (<usize>o << 2), pos, tap, k, o0 + o, co);
     }
   }
 }
