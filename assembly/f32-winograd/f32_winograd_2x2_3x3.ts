@@ -93,15 +93,18 @@ function transform4(src: usize, tap: usize, p: usize, pos: usize): void {
  * at a time as four float64 pairs (the same operations as one channel at a time, so the same
  * bits), so each of the 16 positions is written as one forward stream of whole vectors.
  * Twice as fast as two lanes at a time with 8-byte stores (docs/models.md, load time).
+ * Blocks [r0, r1) of the ⌈co/8⌉: each block's output depends on its own channels only, so
+ * threads may pack disjoint ranges of one filter at once.
  */
-export function f32_winograd_2x2_3x3_packw_hwio_x8(w: usize, u: usize, ci: i32, co: i32): void {
+export function f32_winograd_2x2_3x3_packw_hwio_x8(w: usize, u: usize, ci: i32, co: i32, r0: i32, r1: i32): void {
   // Preconditions (debug builds only).
   assert(w != 0 && isAligned16(u));
   assert(ci > 0 && co > 0);
   const blocks = (co + 7) >> 3;
+  assert(0 <= r0 && r0 <= r1 && r1 <= blocks);
   const pos = <usize>blocks * <usize>ci * 32;
   const tap = <usize>ci * <usize>co * 4; // bytes between filter taps (ky, kx)
-  for (let bo = 0; bo < blocks; bo++) {
+  for (let bo = r0; bo < r1; bo++) {
     const o0 = bo * 8;
     const n = min(8, co - o0);
     for (let k = 0; k < ci; k++) {

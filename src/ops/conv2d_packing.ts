@@ -5,6 +5,7 @@
  * packing folds in); and one shared row of zeros that padding taps read.
  */
 import { backend } from "../loader/backend.js";
+import { runRows } from "./dispatch.js";
 import type { Heap } from "../memory/heap.js";
 import type { Tensor } from "../tensor.js";
 
@@ -63,7 +64,7 @@ export function winogradWeights(filter: Tensor, ci: number, co: number): number 
   const heap = storage.heap;
   const bytes = winogradBytes(ci, co);
   const ptr = heap.alloc(bytes, "conv2d winograd weights", "packing");
-  backend().kernels.f32_winograd_2x2_3x3_packw_hwio_x8(filter.ptr(), ptr, ci, co);
+  packWinograd(filter.ptr(), ptr, ci, co);
   remember(storage, heap, entries, { kind: "winograd", bias: null, k, co, ptr, bytes }, undefined);
   return ptr;
 }
@@ -87,6 +88,14 @@ export function dot4Weights(filter: Tensor, bias: Tensor | undefined, kh: number
   return ptr;
 }
 
+/**
+ * f32_winograd_2x2_3x3_packw_hwio_x8 over all 8-channel blocks, shared out to the worker
+ * threads when threads are on (a model's load packs 100 MB for VGG16's base).
+ */
+function packWinograd(filter: number, dst: number, ci: number, co: number): void {
+  runRows("f32_winograd_2x2_3x3_packw_hwio_x8", [filter, dst, ci, co], Math.ceil(co / NR), 3 * 16 * NR * ci);
+}
+
 /** Bytes of the Winograd packing of a 3×3 filter from ci to co channels. */
 export function winogradBytes(ci: number, co: number): number {
   return 16 * Math.ceil(co / NR) * NR * ci * 4;
@@ -106,7 +115,7 @@ export function packInto(kind: Exclude<Packing, "none">, filter: number, bias: n
   const k = backend().kernels;
   if (kind === "gemm") k.f32_packw_hwio_x8(filter, bias, dst, kh * kw * ci, co);
   else if (kind === "dot4") k.f32_packw_hwio_dot4(filter, bias, dst, kh, kw, ci, co);
-  else k.f32_winograd_2x2_3x3_packw_hwio_x8(filter, dst, ci, co);
+  else packWinograd(filter, dst, ci, co);
 }
 
 /** @internal The packings cached on `filter`'s storage, in the order they were made (for tests). */

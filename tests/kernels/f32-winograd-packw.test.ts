@@ -2,7 +2,8 @@
  * f32_winograd_2x2_3x3_packw_hwio_x8 (the transformed filter U = G g Gᵀ, packed per position and
  * 8-channel block) against the same float64 arithmetic in JS, rounded once: bit for bit, with
  * output channels around the 4-channel vector and the 8-channel block (its zero padding
- * included), and the filter's last vector ending at its block's end.
+ * included), and the filter's last vector ending at its block's end; and the same bits when
+ * its 8-channel blocks are packed in separate calls (as threads share them out).
  */
 import { describe, expect, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
@@ -35,13 +36,26 @@ describe(`f32_winograd_2x2_3x3_packw_hwio_x8 (${backend().build} build)`, () => 
     const w = tensor(values, [3, 3, ci, co]);
     const want = reference(values, ci, co);
     const u = tensor(new Float32Array(want.length).fill(NaN));
-    debugKernels().f32_winograd_2x2_3x3_packw_hwio_x8(w.ptr(), u.ptr(), ci, co);
+    debugKernels().f32_winograd_2x2_3x3_packw_hwio_x8(w.ptr(), u.ptr(), ci, co, 0, Math.ceil(co / 8));
     const got = u.dataSync();
     const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
     const gb = bits(got);
     const wb = bits(want);
     const first = wb.findIndex((v, i) => v !== gb[i]);
     expect(first, `first difference at ${first}: ${got[first]} vs ${want[first]}`).toBe(-1);
+    w.dispose();
+    u.dispose();
+  });
+
+  it.each([[5, 20], [16, 36], [3, 13]])("ci %i, co %i: block ranges packed one by one, last first, give the same bits", (ci, co) => {
+    const values = randomData(9 * ci * co, rng(ci * 7 + co)).map((v) => v * 3);
+    const w = tensor(values, [3, 3, ci, co]);
+    const want = reference(values, ci, co);
+    const u = tensor(new Float32Array(want.length).fill(NaN));
+    const blocks = Math.ceil(co / 8);
+    for (let b = blocks - 1; b >= 0; b--) debugKernels().f32_winograd_2x2_3x3_packw_hwio_x8(w.ptr(), u.ptr(), ci, co, b, b + 1);
+    debugKernels().f32_winograd_2x2_3x3_packw_hwio_x8(w.ptr(), u.ptr(), ci, co, blocks, blocks); // an empty range writes nothing
+    expect(Array.from(new Uint32Array(u.dataSync().buffer))).toEqual(Array.from(new Uint32Array(want.buffer)));
     w.dispose();
     u.dispose();
   });
