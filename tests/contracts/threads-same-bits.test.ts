@@ -1,9 +1,12 @@
 /**
  * The row-split ops other than conv and maxPool (tests/contracts/rows.test.ts checks those)
- * give the same bits on 1 and 2 threads, with every op split.
+ * give the same bits on 1 and 2 threads, with every op split; so does the Winograd filter
+ * packing a model's load shares out.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import * as sc from "../../src/index.js";
+import { backend } from "../../src/loader/backend.js";
+import { winogradBytes, winogradWeights } from "../../src/ops/conv2d_packing.js";
 import { testing } from "../../src/threads/threads.js";
 import { randomData, rng } from "../helpers/reference.js";
 import { bitsOf, expectSameBits } from "../helpers/same-bits.js";
@@ -40,6 +43,27 @@ describe("the row-split ops give the same bits on 1 and 2 threads", () => {
     // wakes; the worker must take part in one of a few rounds, and every round must agree.
     for (let round = 0; round < 5 && testing.pool()!.workerChunks === before; round++) {
       expectSameBits(one, outputs(), `2 threads, round ${round}`);
+    }
+    expect(testing.pool()!.workerChunks).toBeGreaterThan(before);
+    await sc.init({ threads: 1 });
+  });
+
+  /** The Winograd packing of a fresh 3×3 filter, 13 → 45 channels (six 8-channel blocks, the last part-filled). */
+  function winogradPacking(): Uint32Array {
+    const f = sc.tensor(randomData(9 * 13 * 45, rng(8)).map((v) => v * 3), [3, 3, 13, 45]);
+    const ptr = winogradWeights(f, 13, 45);
+    const bits = new Uint32Array(backend().heap.u8.slice(ptr, ptr + winogradBytes(13, 45)).buffer);
+    f.dispose();
+    return bits;
+  }
+  it("the Winograd filter packing", async () => {
+    testing.splitEverything(true);
+    await sc.init({ threads: 1 });
+    const one = winogradPacking();
+    await sc.init({ threads: 2 });
+    const before = testing.pool()!.workerChunks;
+    for (let round = 0; round < 5 && testing.pool()!.workerChunks === before; round++) {
+      expectSameBits([one], [winogradPacking()], `2 threads, round ${round}`);
     }
     expect(testing.pool()!.workerChunks).toBeGreaterThan(before);
     await sc.init({ threads: 1 });
