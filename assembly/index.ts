@@ -6,11 +6,8 @@ export { f32_conv2d_nhwc_co1_minmax_w4_dot_simd } from "./f32-conv2d/f32_conv2d_
 export { f32_conv2d_nhwc_minmax_2x4_dot_simd } from "./f32-conv2d/f32_conv2d_nhwc_minmax_2x4_dot_simd";
 export { f32_packw_hwio_dot4 } from "./f32-packw/f32_packw_hwio_dot4";
 export { f32_packw_hwio_x8 } from "./f32-packw/f32_packw_hwio_x8";
-export { f32_gemm_minmax_4x8_splat_simd } from "./f32-gemm/f32_gemm_minmax_4x8_splat_simd";
-export { f32_gemm_minmax_6x8_splat_simd } from "./f32-gemm/f32_gemm_minmax_6x8_splat_simd";
-export { f32_gemm_minmax_4x8_splat2_simd } from "./f32-gemm/f32_gemm_minmax_4x8_splat2_simd";
-export { f32_igemm_nhwc_minmax_4x8_splat_simd } from "./f32-igemm/f32_igemm_nhwc_minmax_4x8_splat_simd";
-export { f32_igemm_nhwc_minmax_6x8_splat_simd } from "./f32-igemm/f32_igemm_nhwc_minmax_6x8_splat_simd";
+export { f32_gemm_minmax_4x8_loadsplat_simd } from "./f32-gemm/f32_gemm_minmax_4x8_loadsplat_simd";
+export { f32_igemm_nhwc_minmax_4x8_loadsplat_simd } from "./f32-igemm/f32_igemm_nhwc_minmax_4x8_loadsplat_simd";
 export { f32_im2col_nhwc } from "./f32-im2col/f32_im2col_nhwc";
 export { f32_im2col_nhwc_1x1 } from "./f32-im2col/f32_im2col_nhwc_1x1";
 export { f32_winograd_2x2_3x3_packw_hwio_x8, f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd } from "./f32-winograd/f32_winograd_2x2_3x3";

@@ -4,21 +4,27 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url);
-/** Tiles generated: MR output pixels × NR output channels (NR a multiple of 4). */
-export const TILES = [
-  [4, 8],
-  [6, 8],
-];
 /**
- * Plain-GEMM variants that step 2 input channels at a time ("splat2"): fewer vectors live per
- * step, which V8's register allocator spills less. 4×8 splat2 ran GEMMs with K = 16–32 as fast
- * as 6×8 splat or up to 17 % faster, but lost 23–25 % at K = 96–128 (2026-11-28, interleaved;
- * docs/kernels.md).
+ * Tiles generated, each as a plain GEMM and an IGEMM: MR output pixels × NR output channels
+ * (NR a multiple of 4) and the step's name tag. "loadsplat" broadcasts each input channel
+ * straight from memory (`v128.load32_splat`, one `vbroadcastss` on x64) with one channel per
+ * loop iteration, which V8 unrolls itself; "splat" loads 4 channels per pixel and broadcasts
+ * them by shuffles, "splat2" 2 (kept to compare: add a tile here and export it from
+ * assembly/index.ts). V8 schedules a loop body's loads before its arithmetic, so a step holds
+ * MR broadcasts + NR/4 weights + MR·NR/4 accumulators (+ 1 product without FMA) in x64's 15
+ * allocatable xmm registers: 4×8 loadsplat needs 15 (14 with FMA) and never spills; 5×8 needs
+ * 18, and every shuffle variant keeps its loaded vectors live too. 4×8 loadsplat ran 1×1 GEMMs
+ * with K = 16–2048 1.05–1.26× (plain) and 1.20–1.50× (relaxed) faster than the best of 4×8
+ * splat, 6×8 splat and 4×8 splat2, and the IGEMM bench shapes 1.02–1.31× / 1.11–1.40× faster;
+ * 5×8 and 6×8 loadsplat lost (2026-11-29; docs/kernels.md, "GEMM tiles").
  */
-export const GEMM_SPLAT2_TILES = [[4, 8]];
+export const TILES = [{ mr: 4, nr: 8, step: "loadsplat" }];
+
+/** Input channels per step of a variant (0: loadsplat, one channel per iteration). */
+const LANES = { loadsplat: 0, splat: 4, splat2: 2 };
 
 /** The kernels' name tag for a step of `lanes` input channels. */
-const splat = (lanes) => (lanes === 4 ? "splat" : `splat${lanes}`);
+const splat = (lanes) => (lanes === 0 ? "loadsplat" : lanes === 4 ? "splat" : `splat${lanes}`);
 
 const range = (n) => [...Array(n).keys()];
 const vecs = (nr) => nr / 4;
@@ -45,7 +51,7 @@ function blockSetup(mr, nr, outs) {
   ];
 }
 
-/** One input channel (the loop's remainder): NR/4 weight vectors, MR broadcast loads, MR·NR/4 multiply-adds. */
+/** One input channel (loadsplat's step, and the splat loops' remainder): NR/4 weight vectors, MR broadcast loads, MR·NR/4 multiply-adds. */
 function step(mr, nr, byteOffset, pointer, weights) {
   const lines = [];
   for (let j = 0; j < vecs(nr); j++) lines.push(`const w${j}_${byteOffset} = v128.load(${weights}, ${nr * byteOffset + 16 * j});`);
@@ -62,7 +68,7 @@ function step(mr, nr, byteOffset, pointer, weights) {
  * Four (or two) input channels: one vector (or 64-bit) load per pixel, then each lane broadcast
  * by a shuffle (the "splat" of the kernels' names, as in XNNPACK), so there are half the loads
  * per multiply-add of broadcast loads. 6×8 splat ran bench shapes 2 and 6–8 7–27 % faster than
- * 4×8 with broadcast loads (2026-11-28, interleaved runs; docs/kernels.md).
+ * a 4×8 loop unrolled by hand over 4 broadcast loads (2026-11-28), not than loadsplat's loop.
  */
 function stepLanes(mr, nr, weights, lanes) {
   const load = lanes === 4 ? "v128.load" : "v128.load64_zero";
@@ -81,16 +87,23 @@ function stepLanes(mr, nr, weights, lanes) {
 function innerLoop(mr, nr, count, indent, lanes = 4) {
   const p = (i) => `p${i}`;
   const advance = (bytes) => [...range(mr).map((i) => `p${i} += ${bytes};`), `w += ${nr * bytes};`];
+  // lanes 0 ("loadsplat"): one channel per iteration, broadcast from memory. Unrolled by hand,
+  // binaryen nests each accumulator's updates into one expression and all the unrolled steps'
+  // loads come first, which spills; V8 unrolls the one-step loop without that.
+  const unroll = lanes === 0 ? 1 : lanes;
+  const steps = lanes === 0 ? step(mr, nr, 0, p, "w") : stepLanes(mr, nr, "w", lanes);
   const body = [
     `let k = ${count};`,
-    `for (; k >= ${lanes}; k -= ${lanes}) {`,
-    ...stepLanes(mr, nr, "w", lanes).map((l) => "  " + l),
-    ...advance(4 * lanes).map((l) => "  " + l),
+    `for (; k >= ${unroll}; k -= ${unroll}) {`,
+    ...steps.map((l) => "  " + l),
+    ...advance(4 * unroll).map((l) => "  " + l),
     `}`,
-    `for (; k > 0; k--) {`,
-    ...step(mr, nr, 0, p, "w").map((l) => "  " + l),
-    ...advance(4).map((l) => "  " + l),
-    `}`,
+    ...(unroll === 1 ? [] : [
+      `for (; k > 0; k--) {`,
+      ...step(mr, nr, 0, p, "w").map((l) => "  " + l),
+      ...advance(4).map((l) => "  " + l),
+      `}`,
+    ]),
   ];
   return body.map((l) => indent + l);
 }
@@ -165,8 +178,8 @@ ${storeTile(mr, nr, "").join("\n")}
 `;
 }
 
-function igemm(mr, nr) {
-  const name = `f32_igemm_nhwc_minmax_${mr}x${nr}_splat_simd`;
+function igemm(mr, nr, lanes = 4) {
+  const name = `f32_igemm_nhwc_minmax_${mr}x${nr}_${splat(lanes)}_simd`;
   const cols = range(mr).map((i) => `const ix${i} = min(ox + ${i}, wo - 1) * sw - padLeft;`);
   const outs = range(mr).map((i) => `const y${i} = yRow + <usize>(ox + ${i}) * outPixel + cOff;`);
   const rowPtrs = range(mr).map((i) => `let p${i} = xRow + <usize>ix${i} * inPixel;`);
@@ -239,11 +252,11 @@ ${blockSetup(mr, nr, outs).join("\n")}
               let w = wRow;
               if (inside) {
 ${rowPtrs.join("\n")}
-${innerLoop(mr, nr, "kw * ci", "").join("\n")}
+${innerLoop(mr, nr, "kw * ci", "", lanes).join("\n")}
               } else {
                 for (let dx = 0; dx < kw * dw; dx += dw) {
 ${tapPtrs.join("\n")}
-${innerLoop(mr, nr, "ci", "").join("\n")}
+${innerLoop(mr, nr, "ci", "", lanes).join("\n")}
                 }
               }
             }
@@ -278,12 +291,10 @@ function reindent(code) {
 /** Every generated file: path under assembly/ → contents. */
 export function generatedKernels() {
   const files = new Map();
-  for (const [mr, nr] of TILES) {
-    files.set(`f32-gemm/f32_gemm_minmax_${mr}x${nr}_splat_simd.ts`, reindent(gemm(mr, nr)));
-    files.set(`f32-igemm/f32_igemm_nhwc_minmax_${mr}x${nr}_splat_simd.ts`, reindent(igemm(mr, nr)));
-  }
-  for (const [mr, nr] of GEMM_SPLAT2_TILES) {
-    files.set(`f32-gemm/f32_gemm_minmax_${mr}x${nr}_${splat(2)}_simd.ts`, reindent(gemm(mr, nr, 2)));
+  for (const { mr, nr, step } of TILES) {
+    const lanes = LANES[step];
+    files.set(`f32-gemm/f32_gemm_minmax_${mr}x${nr}_${step}_simd.ts`, reindent(gemm(mr, nr, lanes)));
+    files.set(`f32-igemm/f32_igemm_nhwc_minmax_${mr}x${nr}_${step}_simd.ts`, reindent(igemm(mr, nr, lanes)));
   }
   return files;
 }

@@ -1,9 +1,9 @@
 // GEMM and IGEMM tiles against each other (npm run bench:tiles): the IGEMM and GEMM kernels called
 // directly on the bench's conv shapes, interleaved in one process so that load on the machine
-// hits every tile alike. This is how the tile conv2d() uses was chosen. 1×1 shapes also run the
-// 4×8 GEMM that steps 2 channels (splat2); --k-sweep adds 1×1 convs with K = 16 … 2048, which
-// set the K up to which conv2d() takes it.
-//   node --experimental-wasm-relaxed-simd bench/kernels/f32-gemm.mjs [--plain] [--shapes 3,4,5] [--k-sweep]
+// hits every tile alike. This is how the tile conv2d() uses was chosen. --tiles names the tiles
+// to run (those the build exports; to compare a former one, list it in scripts/gen-gemm.mjs's
+// TILES and export it); --k-sweep adds 1×1 convs with K = 16 … 2048.
+//   node --experimental-wasm-relaxed-simd bench/kernels/f32-gemm.mjs [--plain] [--shapes 3,4,5] [--k-sweep] [--tiles 4x8_loadsplat,…]
 import { readFileSync } from "node:fs";
 import { SHAPES, flopsOf, outSize } from "../ops/shapes.mjs";
 import { measurePeak } from "../tools/peak.mjs";
@@ -13,6 +13,7 @@ const opts = cli("node --experimental-wasm-relaxed-simd bench/kernels/f32-gemm.m
   plain: { type: "boolean", help: "the plain SIMD build" },
   shapes: { type: "string", default: "2,3,4,5,6,7,8", help: "conv shape numbers of bench/ops/shapes.mjs" },
   "k-sweep": { type: "boolean", help: "add 1×1 convs with K = 16 … 2048" },
+  tiles: { type: "string", default: "4x8_loadsplat", help: "tiles to run, comma-separated (the name between f32_gemm_minmax_ and _simd; the IGEMM of the same name on the other shapes)" },
 });
 const plain = opts.plain || !WebAssembly.validate(readFileSync(new URL("../../build/simdconv-relaxed-simd.wasm", import.meta.url)));
 const shapesArg = opts.shapes.split(",").map(Number);
@@ -43,7 +44,7 @@ for (const s of [...SHAPES.filter((s) => s.op === "conv" && shapesArg.includes(s
   for (let i = 0; i < kh * kw * ci * co; i++) f32[(f >> 2) + i] = Math.cos(i);
   k.f32_packw_hwio_x8(f, 0, packed, kh * kw * ci, co);
   const pointwise = kh === 1 && kw === 1 && s.stride === 1 && s.pad === "valid";
-  const variants = (pointwise ? ["4x8_splat", "6x8_splat", "4x8_splat2"] : ["4x8_splat", "6x8_splat"]).map((t) => pointwise
+  const variants = opts.tiles.split(",").filter((t) => pointwise || k[`f32_igemm_nhwc_minmax_${t}_simd`]).map((t) => pointwise
     ? [`gemm ${t}`, () => k[`f32_gemm_minmax_${t}_simd`](x, packed, y, ci, co, wo, -Infinity, Infinity, 0, n * ho)]
     : [`igemm ${t}`, () => k[`f32_igemm_nhwc_minmax_${t}_simd`](x, packed, zero, y, h, w, ci, ho, wo, co, kh, kw, s.stride, s.stride, 1, 1, pt, pl, -Infinity, Infinity, 0, n * ho)]);
   for (const [, run] of variants) for (let i = 0; i < 3; i++) run();

@@ -54,7 +54,7 @@ for (const [hw, ci, co] of SHAPES) {
   k.f32_packw_hwio_x8(f, 0, packed, 9 * ci, co);
   k.f32_winograd_2x2_3x3_packw_hwio_x8(f, u, ci, co, 0, Math.ceil(co / 8));
   const variants = [
-    ["igemm 6x8", () => k.f32_igemm_nhwc_minmax_6x8_splat_simd(x, packed, zero, y, h, w, ci, ho, wo, co, 3, 3, 1, 1, 1, 1, 1, 1, -Infinity, Infinity, 0, ho)],
+    ["igemm 4x8", () => k.f32_igemm_nhwc_minmax_4x8_loadsplat_simd(x, packed, zero, y, h, w, ci, ho, wo, co, 3, 3, 1, 1, 1, 1, 1, 1, -Infinity, Infinity, 0, ho)],
     ["winograd", () => k.f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(x, u, 0, zero, scratch, y, 1, h, w, ci, ho, wo, co, 1, 1, groupRows, 1, -Infinity, Infinity, 0, units)],
   ];
   for (const [, run] of variants) for (let i = 0; i < 2; i++) run();

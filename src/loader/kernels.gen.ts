@@ -78,27 +78,9 @@ export interface Kernels {
   /**
    * y[m, :] = clamp(bias + x[m, :] · W) for the pixels of output rows [r0, r1), where one row is
    * `pixelsPerRow` pixels (a 1×1 stride-1 VALID conv over NHWC is a GEMM over pixels).
-   * (assembly/f32-gemm/f32_gemm_minmax_4x8_splat_simd.ts)
+   * (assembly/f32-gemm/f32_gemm_minmax_4x8_loadsplat_simd.ts)
    */
-  f32_gemm_minmax_4x8_splat_simd(
-    x: usize, packed: usize, y: usize, ci: i32, co: i32, pixelsPerRow: i32, outMin: f32,
-    outMax: f32, r0: i32, r1: i32,
-  ): void;
-  /**
-   * y[m, :] = clamp(bias + x[m, :] · W) for the pixels of output rows [r0, r1), where one row is
-   * `pixelsPerRow` pixels (a 1×1 stride-1 VALID conv over NHWC is a GEMM over pixels).
-   * (assembly/f32-gemm/f32_gemm_minmax_6x8_splat_simd.ts)
-   */
-  f32_gemm_minmax_6x8_splat_simd(
-    x: usize, packed: usize, y: usize, ci: i32, co: i32, pixelsPerRow: i32, outMin: f32,
-    outMax: f32, r0: i32, r1: i32,
-  ): void;
-  /**
-   * y[m, :] = clamp(bias + x[m, :] · W) for the pixels of output rows [r0, r1), where one row is
-   * `pixelsPerRow` pixels (a 1×1 stride-1 VALID conv over NHWC is a GEMM over pixels).
-   * (assembly/f32-gemm/f32_gemm_minmax_4x8_splat2_simd.ts)
-   */
-  f32_gemm_minmax_4x8_splat2_simd(
+  f32_gemm_minmax_4x8_loadsplat_simd(
     x: usize, packed: usize, y: usize, ci: i32, co: i32, pixelsPerRow: i32, outMin: f32,
     outMax: f32, r0: i32, r1: i32,
   ): void;
@@ -106,20 +88,9 @@ export interface Kernels {
    * conv2d over NHWC input as an indirect GEMM: each output pixel of a 4-pixel tile reads its taps
    * through a pointer, and taps that fall in the left/right padding point at `zero`, one shared row
    * of ci zeros, so no im2col buffer is built.
-   * (assembly/f32-igemm/f32_igemm_nhwc_minmax_4x8_splat_simd.ts)
+   * (assembly/f32-igemm/f32_igemm_nhwc_minmax_4x8_loadsplat_simd.ts)
    */
-  f32_igemm_nhwc_minmax_4x8_splat_simd(
-    x: usize, packed: usize, zero: usize, y: usize, h: i32, wd: i32, ci: i32, ho: i32, wo: i32,
-    co: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32,
-    outMin: f32, outMax: f32, r0: i32, r1: i32,
-  ): void;
-  /**
-   * conv2d over NHWC input as an indirect GEMM: each output pixel of a 6-pixel tile reads its taps
-   * through a pointer, and taps that fall in the left/right padding point at `zero`, one shared row
-   * of ci zeros, so no im2col buffer is built.
-   * (assembly/f32-igemm/f32_igemm_nhwc_minmax_6x8_splat_simd.ts)
-   */
-  f32_igemm_nhwc_minmax_6x8_splat_simd(
+  f32_igemm_nhwc_minmax_4x8_loadsplat_simd(
     x: usize, packed: usize, zero: usize, y: usize, h: i32, wd: i32, ci: i32, ho: i32, wo: i32,
     co: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32,
     outMin: f32, outMax: f32, r0: i32, r1: i32,
@@ -235,11 +206,8 @@ export type RowKernel =
   | "f32_conv2d_nhwc_c1_minmax_w8_simd"
   | "f32_conv2d_nhwc_co1_minmax_w4_dot_simd"
   | "f32_conv2d_nhwc_minmax_2x4_dot_simd"
-  | "f32_gemm_minmax_4x8_splat_simd"
-  | "f32_gemm_minmax_6x8_splat_simd"
-  | "f32_gemm_minmax_4x8_splat2_simd"
-  | "f32_igemm_nhwc_minmax_4x8_splat_simd"
-  | "f32_igemm_nhwc_minmax_6x8_splat_simd"
+  | "f32_gemm_minmax_4x8_loadsplat_simd"
+  | "f32_igemm_nhwc_minmax_4x8_loadsplat_simd"
   | "f32_im2col_nhwc"
   | "f32_im2col_nhwc_1x1"
   | "f32_winograd_2x2_3x3_packw_hwio_x8"
@@ -259,11 +227,8 @@ export const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
   "f32_conv2d_nhwc_minmax_2x4_dot_simd",
   "f32_packw_hwio_dot4",
   "f32_packw_hwio_x8",
-  "f32_gemm_minmax_4x8_splat_simd",
-  "f32_gemm_minmax_6x8_splat_simd",
-  "f32_gemm_minmax_4x8_splat2_simd",
-  "f32_igemm_nhwc_minmax_4x8_splat_simd",
-  "f32_igemm_nhwc_minmax_6x8_splat_simd",
+  "f32_gemm_minmax_4x8_loadsplat_simd",
+  "f32_igemm_nhwc_minmax_4x8_loadsplat_simd",
   "f32_im2col_nhwc",
   "f32_im2col_nhwc_1x1",
   "f32_winograd_2x2_3x3_packw_hwio_x8",

@@ -102,13 +102,14 @@ export function setWinogradMode(mode: WinogradMode): WinogradMode {
 }
 
 /**
- * The plain GEMM for K rows of weights: with a short K the 4×8 tile stepping 2 channels at a
- * time (fewer vectors live, so fewer register spills in V8's code) was as fast or up to 17 %
- * faster at K = 16–32 (bench shapes 2 and 6: K = 27 and 32), mixed at K = 48–64 (0.85–1.09×)
- * and slower from K = 96 (docs/kernels.md).
+ * The plain GEMM for K rows of weights. One tile for every K since 2026-11-29: the 4×8 tile
+ * broadcasting each input channel from memory (loadsplat) ran 1×1 GEMMs with K = 16–2048
+ * 1.05–1.26× (plain) and 1.20–1.50× (relaxed) faster than the 4×8 splat2 (K ≤ 32) and 6×8 splat
+ * tiles it replaced (`node [--experimental-wasm-relaxed-simd] bench/kernels/f32-gemm.mjs [--plain]
+ * --k-sweep --tiles …`; docs/kernels.md, "GEMM tiles"). Kept a function of K so a tile for some
+ * K can come back without touching its callers.
  */
-const SPLAT2_MAX_K = 32;
-export const gemmFor = (k: number) => (k <= SPLAT2_MAX_K ? "f32_gemm_minmax_4x8_splat2_simd" : "f32_gemm_minmax_6x8_splat_simd");
+export const gemmFor = (_k: number) => "f32_gemm_minmax_4x8_loadsplat_simd" as const;
 
 /**
  * Few input channels and enough output channels to share the gather (im2col's condition); see
@@ -203,19 +204,19 @@ export const CONV_PATHS: readonly ConvPath[] = [
     run: runWinograd,
   },
   /**
-   * 1×1 stride 1 unpadded is a GEMM over pixels: no indirection. 4×8 splat2 up to K = 32 (as fast
-   * or up to 17 % faster at K = 16–32), 6×8 splat above (bench/kernels/f32-gemm.mjs). Against
+   * 1×1 stride 1 unpadded is a GEMM over pixels: no indirection; its tile is gemmFor's. Before
+   * the 4×8 loadsplat tile (figures with it: docs/performance.md, "GEMM tile"), against
    * tfjs-wasm, plain / relaxed, once warm ops ran in one call (2026-11-29, 25 runs, load 4–5):
    * ResNet-50's 1×1 rows 1.04–1.15× (one plain run 0.70–1.68×) / 1.20–1.42×; conv5.1x1a
    * 1.07–1.28× / 1.25×, was 0.62–0.81× plain: its 7×7 map was cut into 4 calls, each re-reading
    * the 4 MB of packed weights and ending on a 1-pixel tile (docs/performance.md, "Warm ops in
    * one call"). K-blocking the tile (256 channels a pass, partial sums in y) was bit for bit the
-   * same and no faster at K = 256–2048, so the kernel is unchanged.
+   * same and no faster at K = 256–2048, so the tiles have no K blocking.
    */
   {
     name: "gemm",
     when: (g) => g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && !g.mayPad,
-    kernels: ["f32_gemm_minmax_4x8_splat2_simd", "f32_gemm_minmax_6x8_splat_simd"],
+    kernels: ["f32_gemm_minmax_4x8_loadsplat_simd"],
     packing: "gemm",
     zeroFloats: () => 0,
     run: (r) => runRows(
@@ -234,7 +235,7 @@ export const CONV_PATHS: readonly ConvPath[] = [
   {
     name: "subsample",
     when: (g) => g.kh === 1 && g.kw === 1 && (g.sh > 1 || g.sw > 1) && !g.mayPad,
-    kernels: ["f32_im2col_nhwc_1x1", "f32_gemm_minmax_4x8_splat2_simd", "f32_gemm_minmax_6x8_splat_simd"],
+    kernels: ["f32_im2col_nhwc_1x1", "f32_gemm_minmax_4x8_loadsplat_simd"],
     packing: "gemm",
     zeroFloats: () => 0,
     run: (r) => runGathered(r, (col, r0) => [
@@ -255,25 +256,27 @@ export const CONV_PATHS: readonly ConvPath[] = [
   {
     name: "im2col",
     when: (g) => im2colPays(g.ci, g.co) || ((g.sh > 1 || g.sw > 1) && g.ci >= 16),
-    kernels: ["f32_im2col_nhwc", "f32_gemm_minmax_4x8_splat2_simd", "f32_gemm_minmax_6x8_splat_simd"],
+    kernels: ["f32_im2col_nhwc", "f32_gemm_minmax_4x8_loadsplat_simd"],
     packing: "gemm",
     zeroFloats: () => 0,
     run: runIm2col,
   },
   /**
-   * The general case. 6×8 with lane-shuffle broadcasts ran bench shapes 2 and 6–8 7–27 % faster
-   * than 4×8 with broadcast loads, interleaved (bench/kernels/f32-gemm.mjs).
+   * The general case. The 4×8 loadsplat IGEMM ran the bench's conv shapes 2–5, 7 and 8 1.02–1.31×
+   * (plain) and 1.11–1.40× (relaxed) faster than the 4×8 and 6×8 splat IGEMMs it replaced
+   * (`node [--experimental-wasm-relaxed-simd] bench/kernels/f32-gemm.mjs [--plain] --tiles …`,
+   * 2026-11-29, load 6–7; docs/kernels.md, "GEMM tiles").
    */
   {
     name: "igemm",
     when: () => true,
-    kernels: ["f32_igemm_nhwc_minmax_6x8_splat_simd"],
+    kernels: ["f32_igemm_nhwc_minmax_4x8_loadsplat_simd"],
     packing: "gemm",
     zeroFloats: (ci) => ci,
     run: (r) => {
       const { input, out, d, win, lo, hi } = r;
       runRows(
-        "f32_igemm_nhwc_minmax_6x8_splat_simd",
+        "f32_igemm_nhwc_minmax_4x8_loadsplat_simd",
         [
           input.ptr(), gemmWeights(r, d.kh * d.kw * d.ci), zeros(backend().heap, d.ci), out.ptr(),
           d.h, d.w, d.ci, win.ho, win.wo, d.co, d.kh, d.kw, win.sh, win.sw, win.dh, win.dw, win.padTop, win.padLeft, lo, hi,

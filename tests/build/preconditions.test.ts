@@ -30,9 +30,9 @@ describe(`kernel preconditions (${backend().build} debug build)`, () => {
     afterAll(() => [x, y, packed].forEach((t) => t.dispose()));
     const cases: [string, keyof Kernels, number[], number[]][] = [
       // [what, kernel, valid arguments, the same with one condition broken]
-      ["a range with r0 > r1", "f32_gemm_minmax_4x8_splat_simd", [X, P, Y, 8, 8, 4, -Infinity, Infinity, 0, 2], [X, P, Y, 8, 8, 4, -Infinity, Infinity, 2, 1]],
-      ["packed weights not 16-byte aligned", "f32_gemm_minmax_6x8_splat_simd", [X, P, Y, 8, 8, 4, 0, 6, 0, 2], [X, P + 4, Y, 8, 8, 4, 0, 6, 0, 2]],
-      ["outMin > outMax", "f32_gemm_minmax_4x8_splat2_simd", [X, P, Y, 8, 8, 4, 0, 6, 0, 2], [X, P, Y, 8, 8, 4, 6, 0, 0, 2]],
+      ["a range with r0 > r1", "f32_gemm_minmax_4x8_loadsplat_simd", [X, P, Y, 8, 8, 4, -Infinity, Infinity, 0, 2], [X, P, Y, 8, 8, 4, -Infinity, Infinity, 2, 1]],
+      ["packed weights not 16-byte aligned", "f32_gemm_minmax_4x8_loadsplat_simd", [X, P, Y, 8, 8, 4, 0, 6, 0, 2], [X, P + 4, Y, 8, 8, 4, 0, 6, 0, 2]],
+      ["outMin > outMax", "f32_gemm_minmax_4x8_loadsplat_simd", [X, P, Y, 8, 8, 4, 0, 6, 0, 2], [X, P, Y, 8, 8, 4, 6, 0, 0, 2]],
       ["a 2×2 window past the image", "f32_maxpool_2x2_nhwc_simd", [X, Y, 4, 4, 8, 2, 2, 2, 2, 0, 2], [X, Y, 4, 4, 8, 3, 2, 2, 2, 0, 2]],
       ["a negative pad", "f32_maxpool_nhwc_simd", [X, Y, 4, 4, 8, 2, 2, 2, 2, 2, 2, 0, 0, 0, 2], [X, Y, 4, 4, 8, 2, 2, 2, 2, 2, 2, -1, 0, 0, 2]],
       ["a negative count", "f32_vclamp_simd", [X, Y, 16, 0, 6], [X, Y, -16, 0, 6]],

@@ -48,7 +48,7 @@ export function zeroRow(ci: number): Tensor {
   return tensor(new Float32Array(ci));
 }
 
-export const igemm = (name: "f32_igemm_nhwc_minmax_4x8_splat_simd" | "f32_igemm_nhwc_minmax_6x8_splat_simd"): Runner =>
+export const igemm = (name: "f32_igemm_nhwc_minmax_4x8_loadsplat_simd"): Runner =>
   (c, x, w, b, y, r0, r1) => {
     const { pt, pl, ho, wo } = geometry(c);
     const [kh, kw, ci, co] = c.filter;
@@ -62,7 +62,7 @@ export const igemm = (name: "f32_igemm_nhwc_minmax_4x8_splat_simd" | "f32_igemm_
     zero.dispose();
   };
 
-export type GemmName = "f32_gemm_minmax_4x8_splat_simd" | "f32_gemm_minmax_6x8_splat_simd" | "f32_gemm_minmax_4x8_splat2_simd";
+export type GemmName = "f32_gemm_minmax_4x8_loadsplat_simd";
 
 export const gemm = (name: GemmName): Runner =>
   (c, x, w, b, y, r0, r1) => {
@@ -200,9 +200,10 @@ export function winogradGrid(): KernelCase[] {
 
 export function gemmGrid(): KernelCase[] {
   const out: KernelCase[] = [];
-  for (const ci of [1, 2, 3, 4, 5, 8, 33])
+  // Pixel counts 1, 3, 4, 5, 7, 8, 9 and 70 (remainders 0–3 of the 4-pixel tile), K = 1–67.
+  for (const ci of [1, 2, 3, 4, 5, 8, 33, 67])
     for (const co of [1, 4, 8, 13, 24])
-      for (const [n, h, w] of [[1, 1, 1], [1, 1, 5], [1, 3, 3], [2, 5, 7]])
+      for (const [n, h, w] of [[1, 1, 1], [1, 1, 3], [1, 1, 4], [1, 1, 5], [1, 1, 7], [1, 2, 4], [1, 3, 3], [2, 5, 7]])
         out.push(conv([n, h, w, ci], [1, 1, ci, co], { pad: "valid", bias: co % 2 === 0, act: co === 13 ? "relu6" : "linear" }));
   return out;
 }

@@ -7,7 +7,7 @@ import { describe, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
 import { check, gemm, gemmGrid, named } from "./conv.js";
 
-describe.each(["f32_gemm_minmax_4x8_splat_simd", "f32_gemm_minmax_6x8_splat_simd", "f32_gemm_minmax_4x8_splat2_simd"] as const)(`%s (${backend().build} build)`, (name) => {
+describe.each(["f32_gemm_minmax_4x8_loadsplat_simd"] as const)(`%s (${backend().build} build)`, (name) => {
   it.each(named(gemmGrid()))("%s", (_name, c, i) => {
     check(gemm(name), c, 100 + i);
   });

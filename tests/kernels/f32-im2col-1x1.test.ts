@@ -1,8 +1,8 @@
 /**
  * f32_im2col_nhwc_1x1 (the gather of a strided, unpadded 1×1 conv) followed by each plain
  * GEMM, against the float64 reference on an edge-case grid: ci below, at and above the
- * 4-float vector copy and the GEMM's 4-channel step; co around the 8-channel block; widths
- * around the 4- and 6-pixel tiles; strides 2 and 3 (and 1 along one axis), sizes that the
+ * 4-float vector copy; co around the 8-channel block; widths
+ * around the 4-pixel tile; strides 2 and 3 (and 1 along one axis), sizes that the
  * stride does and does not divide, batch > 1, bias and each activation. The gather runs over
  * split row ranges and at a row base, as the path's chunking calls it, and must give the same
  * bits as one call.
@@ -17,7 +17,7 @@ import { named } from "./conv.js";
 
 type Act = "linear" | "relu" | "relu6";
 const BOUNDS: Record<Act, [number, number]> = { linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6] };
-type GemmName = "f32_gemm_minmax_6x8_splat_simd" | "f32_gemm_minmax_4x8_splat2_simd";
+type GemmName = "f32_gemm_minmax_4x8_loadsplat_simd";
 
 interface Case extends Conv2DCase {
   bias: boolean;
@@ -72,7 +72,7 @@ function run(c: Case, gemm: GemmName, x: Float32Array, w: Float32Array, b: Float
 }
 
 describe(`f32_im2col_nhwc_1x1 + GEMM (${backend().build} build)`, () => {
-  describe.each(["f32_gemm_minmax_6x8_splat_simd", "f32_gemm_minmax_4x8_splat2_simd"] as const)("with %s", (gemm) => {
+  describe.each(["f32_gemm_minmax_4x8_loadsplat_simd"] as const)("with %s", (gemm) => {
     it.each(named(grid()))("%s: the float64 reference, the same bits for any chunking", (_name, c, i) => {
       const rand = rng(500 + i);
       const x = randomData(size(c.x), rand);

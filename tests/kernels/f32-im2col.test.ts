@@ -7,7 +7,7 @@ import { describe, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
 import { check, igemmGrid, im2colGemm, named } from "./conv.js";
 
-describe.each(["f32_gemm_minmax_6x8_splat_simd", "f32_gemm_minmax_4x8_splat2_simd"] as const)(`f32_im2col_nhwc + %s (${backend().build} build)`, (gemmName) => {
+describe.each(["f32_gemm_minmax_4x8_loadsplat_simd"] as const)(`f32_im2col_nhwc + %s (${backend().build} build)`, (gemmName) => {
   it.each(named(igemmGrid()))("%s", (_name, c, i) => {
     check(im2colGemm(gemmName), c, 100 + i);
   });

@@ -12,7 +12,7 @@ import { CACHE_BYTES, clampMinMax, isAligned16, madd, storeRow8 } from "../commo
  * the clamp to [outMin, outMax] are applied to the accumulators before the store.
  * Computes output rows [r0, r1) of the flattened (batch × outHeight) range.
  */
-export function f32_igemm_nhwc_minmax_4x8_splat_simd(
+export function f32_igemm_nhwc_minmax_4x8_loadsplat_simd(
   x: usize, packed: usize, zero: usize, y: usize,
   h: i32, wd: i32, ci: i32,
   ho: i32, wo: i32, co: i32,
@@ -86,74 +86,7 @@ export function f32_igemm_nhwc_minmax_4x8_splat_simd(
                 let p2 = xRow + <usize>ix2 * inPixel;
                 let p3 = xRow + <usize>ix3 * inPixel;
                 let k = kw * ci;
-                for (; k >= 4; k -= 4) {
-                  const xv0 = v128.load(p0);
-                  const xv1 = v128.load(p1);
-                  const xv2 = v128.load(p2);
-                  const xv3 = v128.load(p3);
-                  const w0_0 = v128.load(w, 0);
-                  const w1_0 = v128.load(w, 16);
-                  const x0_0 = v128.shuffle<i32>(xv0, xv0, 0, 0, 0, 0);
-                  a00 = madd(x0_0, w0_0, a00);
-                  a01 = madd(x0_0, w1_0, a01);
-                  const x1_0 = v128.shuffle<i32>(xv1, xv1, 0, 0, 0, 0);
-                  a10 = madd(x1_0, w0_0, a10);
-                  a11 = madd(x1_0, w1_0, a11);
-                  const x2_0 = v128.shuffle<i32>(xv2, xv2, 0, 0, 0, 0);
-                  a20 = madd(x2_0, w0_0, a20);
-                  a21 = madd(x2_0, w1_0, a21);
-                  const x3_0 = v128.shuffle<i32>(xv3, xv3, 0, 0, 0, 0);
-                  a30 = madd(x3_0, w0_0, a30);
-                  a31 = madd(x3_0, w1_0, a31);
-                  const w0_1 = v128.load(w, 32);
-                  const w1_1 = v128.load(w, 48);
-                  const x0_1 = v128.shuffle<i32>(xv0, xv0, 1, 1, 1, 1);
-                  a00 = madd(x0_1, w0_1, a00);
-                  a01 = madd(x0_1, w1_1, a01);
-                  const x1_1 = v128.shuffle<i32>(xv1, xv1, 1, 1, 1, 1);
-                  a10 = madd(x1_1, w0_1, a10);
-                  a11 = madd(x1_1, w1_1, a11);
-                  const x2_1 = v128.shuffle<i32>(xv2, xv2, 1, 1, 1, 1);
-                  a20 = madd(x2_1, w0_1, a20);
-                  a21 = madd(x2_1, w1_1, a21);
-                  const x3_1 = v128.shuffle<i32>(xv3, xv3, 1, 1, 1, 1);
-                  a30 = madd(x3_1, w0_1, a30);
-                  a31 = madd(x3_1, w1_1, a31);
-                  const w0_2 = v128.load(w, 64);
-                  const w1_2 = v128.load(w, 80);
-                  const x0_2 = v128.shuffle<i32>(xv0, xv0, 2, 2, 2, 2);
-                  a00 = madd(x0_2, w0_2, a00);
-                  a01 = madd(x0_2, w1_2, a01);
-                  const x1_2 = v128.shuffle<i32>(xv1, xv1, 2, 2, 2, 2);
-                  a10 = madd(x1_2, w0_2, a10);
-                  a11 = madd(x1_2, w1_2, a11);
-                  const x2_2 = v128.shuffle<i32>(xv2, xv2, 2, 2, 2, 2);
-                  a20 = madd(x2_2, w0_2, a20);
-                  a21 = madd(x2_2, w1_2, a21);
-                  const x3_2 = v128.shuffle<i32>(xv3, xv3, 2, 2, 2, 2);
-                  a30 = madd(x3_2, w0_2, a30);
-                  a31 = madd(x3_2, w1_2, a31);
-                  const w0_3 = v128.load(w, 96);
-                  const w1_3 = v128.load(w, 112);
-                  const x0_3 = v128.shuffle<i32>(xv0, xv0, 3, 3, 3, 3);
-                  a00 = madd(x0_3, w0_3, a00);
-                  a01 = madd(x0_3, w1_3, a01);
-                  const x1_3 = v128.shuffle<i32>(xv1, xv1, 3, 3, 3, 3);
-                  a10 = madd(x1_3, w0_3, a10);
-                  a11 = madd(x1_3, w1_3, a11);
-                  const x2_3 = v128.shuffle<i32>(xv2, xv2, 3, 3, 3, 3);
-                  a20 = madd(x2_3, w0_3, a20);
-                  a21 = madd(x2_3, w1_3, a21);
-                  const x3_3 = v128.shuffle<i32>(xv3, xv3, 3, 3, 3, 3);
-                  a30 = madd(x3_3, w0_3, a30);
-                  a31 = madd(x3_3, w1_3, a31);
-                  p0 += 16;
-                  p1 += 16;
-                  p2 += 16;
-                  p3 += 16;
-                  w += 128;
-                }
-                for (; k > 0; k--) {
+                for (; k >= 1; k -= 1) {
                   const w0_0 = v128.load(w, 0);
                   const w1_0 = v128.load(w, 16);
                   const x0_0 = v128.load32_splat(p0, 0);
@@ -181,74 +114,7 @@ export function f32_igemm_nhwc_minmax_4x8_splat_simd(
                   let p2 = <u32>(ix2 + dx) < <u32>wd ? xRow + <usize>(ix2 + dx) * inPixel : zero;
                   let p3 = <u32>(ix3 + dx) < <u32>wd ? xRow + <usize>(ix3 + dx) * inPixel : zero;
                   let k = ci;
-                  for (; k >= 4; k -= 4) {
-                    const xv0 = v128.load(p0);
-                    const xv1 = v128.load(p1);
-                    const xv2 = v128.load(p2);
-                    const xv3 = v128.load(p3);
-                    const w0_0 = v128.load(w, 0);
-                    const w1_0 = v128.load(w, 16);
-                    const x0_0 = v128.shuffle<i32>(xv0, xv0, 0, 0, 0, 0);
-                    a00 = madd(x0_0, w0_0, a00);
-                    a01 = madd(x0_0, w1_0, a01);
-                    const x1_0 = v128.shuffle<i32>(xv1, xv1, 0, 0, 0, 0);
-                    a10 = madd(x1_0, w0_0, a10);
-                    a11 = madd(x1_0, w1_0, a11);
-                    const x2_0 = v128.shuffle<i32>(xv2, xv2, 0, 0, 0, 0);
-                    a20 = madd(x2_0, w0_0, a20);
-                    a21 = madd(x2_0, w1_0, a21);
-                    const x3_0 = v128.shuffle<i32>(xv3, xv3, 0, 0, 0, 0);
-                    a30 = madd(x3_0, w0_0, a30);
-                    a31 = madd(x3_0, w1_0, a31);
-                    const w0_1 = v128.load(w, 32);
-                    const w1_1 = v128.load(w, 48);
-                    const x0_1 = v128.shuffle<i32>(xv0, xv0, 1, 1, 1, 1);
-                    a00 = madd(x0_1, w0_1, a00);
-                    a01 = madd(x0_1, w1_1, a01);
-                    const x1_1 = v128.shuffle<i32>(xv1, xv1, 1, 1, 1, 1);
-                    a10 = madd(x1_1, w0_1, a10);
-                    a11 = madd(x1_1, w1_1, a11);
-                    const x2_1 = v128.shuffle<i32>(xv2, xv2, 1, 1, 1, 1);
-                    a20 = madd(x2_1, w0_1, a20);
-                    a21 = madd(x2_1, w1_1, a21);
-                    const x3_1 = v128.shuffle<i32>(xv3, xv3, 1, 1, 1, 1);
-                    a30 = madd(x3_1, w0_1, a30);
-                    a31 = madd(x3_1, w1_1, a31);
-                    const w0_2 = v128.load(w, 64);
-                    const w1_2 = v128.load(w, 80);
-                    const x0_2 = v128.shuffle<i32>(xv0, xv0, 2, 2, 2, 2);
-                    a00 = madd(x0_2, w0_2, a00);
-                    a01 = madd(x0_2, w1_2, a01);
-                    const x1_2 = v128.shuffle<i32>(xv1, xv1, 2, 2, 2, 2);
-                    a10 = madd(x1_2, w0_2, a10);
-                    a11 = madd(x1_2, w1_2, a11);
-                    const x2_2 = v128.shuffle<i32>(xv2, xv2, 2, 2, 2, 2);
-                    a20 = madd(x2_2, w0_2, a20);
-                    a21 = madd(x2_2, w1_2, a21);
-                    const x3_2 = v128.shuffle<i32>(xv3, xv3, 2, 2, 2, 2);
-                    a30 = madd(x3_2, w0_2, a30);
-                    a31 = madd(x3_2, w1_2, a31);
-                    const w0_3 = v128.load(w, 96);
-                    const w1_3 = v128.load(w, 112);
-                    const x0_3 = v128.shuffle<i32>(xv0, xv0, 3, 3, 3, 3);
-                    a00 = madd(x0_3, w0_3, a00);
-                    a01 = madd(x0_3, w1_3, a01);
-                    const x1_3 = v128.shuffle<i32>(xv1, xv1, 3, 3, 3, 3);
-                    a10 = madd(x1_3, w0_3, a10);
-                    a11 = madd(x1_3, w1_3, a11);
-                    const x2_3 = v128.shuffle<i32>(xv2, xv2, 3, 3, 3, 3);
-                    a20 = madd(x2_3, w0_3, a20);
-                    a21 = madd(x2_3, w1_3, a21);
-                    const x3_3 = v128.shuffle<i32>(xv3, xv3, 3, 3, 3, 3);
-                    a30 = madd(x3_3, w0_3, a30);
-                    a31 = madd(x3_3, w1_3, a31);
-                    p0 += 16;
-                    p1 += 16;
-                    p2 += 16;
-                    p3 += 16;
-                    w += 128;
-                  }
-                  for (; k > 0; k--) {
+                  for (; k >= 1; k -= 1) {
                     const w0_0 = v128.load(w, 0);
                     const w1_0 = v128.load(w, 16);
                     const x0_0 = v128.load32_splat(p0, 0);
