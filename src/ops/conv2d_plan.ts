@@ -204,8 +204,13 @@ export const CONV_PATHS: readonly ConvPath[] = [
     run: runWinograd,
   },
   /**
-   * 1×1 stride 1 unpadded is a GEMM over pixels: no indirection; its tile is gemmFor's. Before
-   * the 4×8 loadsplat tile (figures with it: docs/performance.md, "GEMM tile"), against
+   * 1×1 stride 1 unpadded is a GEMM over pixels: no indirection; its tile is gemmFor's. The 4×8
+   * loadsplat tile against the 6×8 splat / 4×8 splat2 tiles before it, minimums of interleaved
+   * runs, this checkout's dist against main's (`node [--experimental-wasm-relaxed-simd]
+   * bench/ops/conv-ab.mjs --only resnet50,mobilenet_v1.pw,yolo_tiny --base <main checkout>`,
+   * 2026-11-29 23:48–00:04 UTC, load 5–8): ResNet-50's and MobileNetV1's 1×1 rows 1.13–1.37×
+   * faster (plain, 25 runs), the 1×1 rows of the suite 1.04–1.81× (relaxed, 15 runs; pw1 read
+   * 0.53× in that run, its shape alone 1.46× faster in bench/kernels/f32-gemm.mjs). Before it, against
    * tfjs-wasm, plain / relaxed, once warm ops ran in one call (2026-11-29, 25 runs, load 4–5):
    * ResNet-50's 1×1 rows 1.04–1.15× (one plain run 0.70–1.68×) / 1.20–1.42×; conv5.1x1a
    * 1.07–1.28× / 1.25×, was 0.62–0.81× plain: its 7×7 map was cut into 4 calls, each re-reading
