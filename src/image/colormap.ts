@@ -121,6 +121,33 @@ export interface MapLayout {
 }
 
 /**
+ * Faster loops for one-value-a-pixel maps (the CLI's), installed by simdconv/image in Node
+ * (src/image/kernels_wasm.ts, WebAssembly); each gives exactly the JavaScript loop's result.
+ */
+export interface DrawKernels {
+  /** rankedValues' first pass over the interior: counts by the top 16 bits of the sort keys. */
+  keyHistogramHigh(values: Float32Array, layout: MapLayout): { high: Uint32Array; count: number; minKey: number; maxKey: number };
+  /** Its second pass: for each bin of `bins`, the count of each low 16 bits; undefined when there are too many bins. */
+  keyHistogramLow(values: Float32Array, layout: MapLayout, bins: number[]): Uint32Array[] | undefined;
+  /** mapLevels of every value, stride 1. */
+  levels(values: Float32Array, lo: number, scale: number, out: Uint8Array): void;
+  /** The largest box boxSums sums exactly, in pixels. */
+  readonly boxMaxPixels: number;
+  /** Per output row (source rows start..end) and column (cellOf), the sums of the table's R, G and B. */
+  boxSums(levels: Uint8Array, width: number, rows: { start: number; end: number }[], cellOf: Uint32Array, cells: number, table: Uint8Array): Float64Array[];
+}
+
+let drawKernels: () => DrawKernels | null = () => null;
+
+/** Installs (or with null removes) the faster drawing loops; `get` is called at each use and may return null. */
+export function setDrawKernels(get: (() => DrawKernels | null) | null): void {
+  drawKernels = get ?? (() => null);
+}
+
+/** Whether a layout reads one value a pixel, contiguously: the case the DrawKernels take. */
+const contiguous = (l: MapLayout): boolean => l.stride === 1 && (l.channel === undefined ? (l.colours ?? 1) === 1 : l.channel === 0);
+
+/**
  * Sort keys: float32 bits turned so that unsigned order is the floats' order (negatives'
  * bits flipped, positives' sign bit set): `(v & 0x80000000 ? ~v : v | 0x80000000) >>> 0`.
  */
@@ -150,6 +177,30 @@ function scanInterior(bits: Uint32Array, l: MapLayout, pass: (row: Uint32Array, 
  * histogram, where sorting 12 M values takes seconds and a sample would only approximate.
  */
 export function rankedValues(values: Float32Array, layout: MapLayout, ranksOf: (count: number) => number[]): { ranked: number[]; count: number; min: number; max: number } {
+  const fast = contiguous(layout) ? drawKernels() : null;
+  const { high, count, minKey, maxKey } = fast ? fast.keyHistogramHigh(values, layout) : keyHistogramHigh(values, layout);
+  if (count === 0) return { ranked: [], count, min: NaN, max: NaN };
+  const ranks = ranksOf(count);
+  // Which high bin holds each rank, and its rank within that bin.
+  const bins: number[] = [], within: number[] = [];
+  for (const r of ranks) {
+    let bin = 0, below = 0;
+    while (below + high[bin] <= r) below += high[bin++];
+    bins.push(bin);
+    within.push(r - below);
+  }
+  const distinct = [...new Set(bins)];
+  const lows = fast?.keyHistogramLow(values, layout, distinct) ?? keyHistogramLow(values, layout, distinct);
+  const ranked = ranks.map((_, j) => {
+    const low = lows[distinct.indexOf(bins[j])];
+    let lo = 0, below = 0;
+    while (below + low[lo] <= within[j]) below += low[lo++];
+    return floatOfKey(((bins[j] << 16) | lo) >>> 0) + 0; // + 0 turns -0 into 0, as a sort's comparisons see it
+  });
+  return { ranked, count, min: floatOfKey(minKey) + 0, max: floatOfKey(maxKey) + 0 };
+}
+
+function keyHistogramHigh(values: Float32Array, layout: MapLayout): { high: Uint32Array; count: number; minKey: number; maxKey: number } {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   const high = new Uint32Array(65536);
   let count = 0, minKey = 0xffffffff, maxKey = 0;
@@ -166,17 +217,11 @@ export function rankedValues(values: Float32Array, layout: MapLayout, ranksOf: (
       }
     }
   });
-  if (count === 0) return { ranked: [], count, min: NaN, max: NaN };
-  const ranks = ranksOf(count);
-  // Which high bin holds each rank, and its rank within that bin.
-  const bins: number[] = [], within: number[] = [];
-  for (const r of ranks) {
-    let bin = 0, below = 0;
-    while (below + high[bin] <= r) below += high[bin++];
-    bins.push(bin);
-    within.push(r - below);
-  }
-  const distinct = [...new Set(bins)];
+  return { high, count, minKey, maxKey };
+}
+
+function keyHistogramLow(values: Float32Array, layout: MapLayout, distinct: number[]): Uint32Array[] {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   const slot = new Int8Array(65536).fill(-1);
   distinct.forEach((bin, i) => (slot[bin] = i));
   const lows = distinct.map(() => new Uint32Array(65536));
@@ -191,13 +236,7 @@ export function rankedValues(values: Float32Array, layout: MapLayout, ranksOf: (
       }
     }
   });
-  const ranked = ranks.map((_, j) => {
-    const low = lows[slot[bins[j]]];
-    let lo = 0, below = 0;
-    while (below + low[lo] <= within[j]) below += low[lo++];
-    return floatOfKey(((bins[j] << 16) | lo) >>> 0) + 0; // + 0 turns -0 into 0, as a sort's comparisons see it
-  });
-  return { ranked, count, min: floatOfKey(minKey) + 0, max: floatOfKey(maxKey) + 0 };
+  return lows;
 }
 
 /** The ranks numpy's linear percentile `p` reads in `count` sorted values: [i] or [i, i + 1], and the fraction between. */
@@ -275,6 +314,11 @@ export function mapLevels(values: ArrayLike<number>, layout: MapLayout & { chann
   const [lo, hi] = range;
   const scale = 1 / (hi - lo);
   const stride = layout.stride;
+  const fast = stride === 1 && layout.channel === 0 ? drawKernels() : null;
+  if (fast) {
+    fast.levels(v.length === out.length ? v : v.subarray(0, out.length), lo, scale, out);
+    return out;
+  }
   // level() spelled out, as it runs once per pixel of every map drawn: Math.round costs 3x
   // (x + 0.5) | 0, which equals it but where x + 0.5 rounds up to the next integer.
   for (let p = 0, i = layout.channel, n = out.length; p < n; p++, i += stride) {
@@ -358,6 +402,25 @@ export function levelsToRaster(d: Levels, height = d.height): Raster {
     const x0 = Math.floor(x * sx), x1 = Math.max(x0 + 1, Math.floor((x + 1) * sx));
     cellOf.fill(x, x0, x1);
     boxW[x] = x1 - x0;
+  }
+  const fast = drawKernels();
+  if (fast && Math.ceil(sy) * Math.ceil(sx) <= fast.boxMaxPixels) {
+    const rows = Array.from({ length: h }, (_, y) => {
+      const start = Math.floor(y * sy);
+      return { start, end: Math.max(start + 1, Math.floor((y + 1) * sy)) };
+    });
+    const [r, g, b] = fast.boxSums(levels, width, rows, cellOf, w, table);
+    for (let y = 0, i = 0; y < h; y++) {
+      const boxH = rows[y].end - rows[y].start;
+      for (let x = 0; x < w; x++, i++) {
+        const n = boxH * boxW[x], o = i * 4;
+        data[o] = Math.round(r[i] / n);
+        data[o + 1] = Math.round(g[i] / n);
+        data[o + 2] = Math.round(b[i] / n);
+        data[o + 3] = 255;
+      }
+    }
+    return { width: w, height: h, data };
   }
   // Larger boxes (a map over about 25 MP shrunk to a 240-row panel) sum one channel a pass.
   const packing = Math.ceil(sy) * Math.ceil(sx) <= 514;

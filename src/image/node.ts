@@ -12,7 +12,8 @@ import { pathToFileURL } from "node:url";
 import * as zlib from "node:zlib";
 import { constants as zlibConstants, deflateSync } from "node:zlib";
 import type { Tensor } from "../index.js";
-import { colormapTable, tensorToLevels, tensorToRaster, type Levels, type ToRasterOptions } from "./colormap.js";
+import { colormapTable, setDrawKernels, tensorToLevels, tensorToRaster, type Levels, type ToRasterOptions } from "./colormap.js";
+import { wasmDrawKernels } from "./kernels_wasm.js";
 import {
   featureMapGridRaster, featureMapGridSvg, kernelGridRaster, kernelGridSvg, type FeatureMapGridOptions, type KernelGridOptions,
 } from "./grid.js";
@@ -25,6 +26,10 @@ import type { KernelValues } from "./kernels.js";
 export * from "./common.js";
 
 const { PNG } = pngjs;
+
+// One-channel maps are ranged, levelled and shrunk by assembly/image's kernels here: the same
+// pixels as the JavaScript loops, several times faster (docs/performance.md, "Image codecs").
+setDrawKernels(wasmDrawKernels);
 
 export { sniffFormat, readHeader, hasAlpha, DamagedImageError, DEFAULT_MAX_PIXELS, type ImageFormat, type ImageHeader } from "./header.js";
 
