@@ -86,7 +86,7 @@ describe("the wasm drawing kernels give the JavaScript loops' results", () => {
       for (const colormap of ["magma", "gray"] as ColormapName[]) {
         const [a, b] = both(() => levelsToRaster({ width, height, levels, colormap }, to));
         expect([b.width, b.height]).toEqual([a.width, a.height]);
-        expect(Buffer.compare(a.data, b.data), `${width}x${height} → ${to} rows, ${colormap}`).toBe(0);
+        expect(Buffer.compare(Buffer.from(a.data), Buffer.from(b.data)), `${width}x${height} → ${to} rows, ${colormap}`).toBe(0);
       }
     }
     expect(colormapTable("magma").length).toBe(768);
