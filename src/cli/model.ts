@@ -4,8 +4,8 @@ import { mkdir, readFile } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { dispose, loadLayersModel, tensor, type LayersModel } from "../index.js";
 import {
-  COLORMAPS, contactSheet, decodeRaster, encodeRasterPng, featureMapGrid, kernelRaster, newRaster, rasterToTensor, resizeRaster,
-  tensorToRaster, type ColormapName, type Panel, type Raster,
+  COLORMAPS, decodeRaster, encodeRasterPng, featureMapGrid, kernelGrid, kernelRaster, rasterToTensor, resizeRaster,
+  tensorToRaster, type ColormapName,
 } from "../image/node.js";
 import { checkOut, writeOutput } from "./extract.js";
 import { Progress } from "./progress.js";
@@ -79,19 +79,6 @@ export async function runModel(job: ModelJob): Promise<number> {
   }
 }
 
-/** Sheets of `perRow` panels stacked into one picture. */
-function grid(panels: Panel[], title: string, perRow = 8): Raster {
-  const rows: Raster[] = [];
-  for (let i = 0; i < panels.length; i += perRow) rows.push(contactSheet(panels.slice(i, i + perRow), { height: 96, title: i === 0 ? title : undefined }));
-  const out = newRaster(Math.max(...rows.map((r) => r.width)), rows.reduce((h, r) => h + r.height, 0), [255, 255, 255, 255]);
-  let y = 0;
-  for (const r of rows) {
-    for (let row = 0; row < r.height; row++) out.data.set(r.data.subarray(row * r.width * 4, (row + 1) * r.width * 4), ((y + row) * out.width) * 4);
-    y += r.height;
-  }
-  return out;
-}
-
 async function features(model: LayersModel, job: ModelJob, layer: string): Promise<number> {
   const progress = new Progress(job.images.length);
   const [, h, w] = model.inputShape;
@@ -137,24 +124,37 @@ async function kernels(model: LayersModel, job: ModelJob): Promise<number> {
     if (!k || k.rank !== 4) throw new RangeError(`layer '${layer.name}' (${layer.getClassName()}) has no conv kernel [kh, kw, in, out]`);
     const [kh, kw, ci, co] = k.shape;
     const v = k.dataSync();
-    const panels: Panel[] = [];
-    for (let o = 0; o < Math.min(job.maxMaps, co); o++) {
-      let raster: Raster;
+    // The first kernels, as the library draws them (kernelGrid): RGB pictures when they read
+    // 3 channels, else each kernel's first input channel.
+    const n = Math.min(job.maxMaps, co);
+    const cin = ci === 3 ? 3 : 1;
+    const slice = (o0: number, o1: number) => {
+      const out = new Float32Array(kh * kw * cin * (o1 - o0));
+      for (let p = 0; p < kh * kw; p++) for (let i = 0; i < cin; i++) for (let o = o0; o < o1; o++) out[(p * cin + i) * (o1 - o0) + o - o0] = v[(p * ci + i) * co + o];
+      return tensor(out, [kh, kw, cin, o1 - o0]);
+    };
+    for (let o = 0; o < n; o++) {
+      let png: Uint8Array;
       if (ci === 3) {
-        // The kernel's three input channels as one RGB picture, min–max over the kernel.
-        const vals = Array.from({ length: kh * kw * 3 }, (_, i) => v[i * co + o]);
-        const t = tensor(vals, [kh, kw, 3]);
-        raster = resizeRaster(tensorToRaster(t), kw * 16, kh * 16);
-        t.dispose();
+        const t = slice(o, o + 1);
+        try {
+          png = kernelGrid(t, { labels: false, gap: 0, cellSize: 48 });
+        } finally {
+          t.dispose();
+        }
       } else {
         const rows = Array.from({ length: kh }, (_, y) => Array.from({ length: kw }, (_, x) => v[((y * kw + x) * ci) * co + o]));
-        raster = kernelRaster(rows, { digits: 2 });
+        png = encodeRasterPng(kernelRaster(rows, { digits: 2 }));
       }
-      await writeOutput(join(job.out, `kernel-${layer.name}-${o}.png`), encodeRasterPng(raster));
-      panels.push({ label: `${o}`, raster });
+      await writeOutput(join(job.out, `kernel-${layer.name}-${o}.png`), png);
     }
-    await writeOutput(join(job.out, `kernels-${layer.name}.png`), encodeRasterPng(grid(panels, `${layer.name}: ${co} kernels ${kh}x${kw}x${ci}`)));
-    console.log(`wrote ${panels.length} kernels of ${layer.name} to ${job.out}`);
+    const all = slice(0, n);
+    try {
+      await writeOutput(join(job.out, `kernels-${layer.name}.png`), kernelGrid(all, { labels: Array.from({ length: n }, (_, o) => String(o)), columns: Math.min(n, 8) }));
+    } finally {
+      all.dispose();
+    }
+    console.log(`wrote ${n} kernels of ${layer.name} (${co} kernels ${kh}x${kw}x${ci}) to ${job.out}`);
     return 0;
   } finally {
     dispose(weights);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeRaster, encodeRasterPng, featureMapGrid, newRaster, rasterToTensor, resizeRaster, tensorToRaster } from "../../src/image/node.js";
+import { decodeRaster, encodeRasterPng, featureMapGrid, kernelGrid, newRaster, rasterToTensor, resizeRaster, tensorToRaster } from "../../src/image/node.js";
 import * as sc from "../../src/index.js";
 import { save, seedWeights, tfl } from "./helpers.js";
 import { requireBuiltCli, runCli } from "../helpers/cli.js";
@@ -71,8 +71,30 @@ describe("simdconv model", () => {
     expect(r.code).toBe(0);
     expect([png("k/kernel-c1-0.png").width, png("k/kernel-c1-0.png").height]).toEqual([48, 48]);
     expect(existsSync(join(dir, "k/kernel-c1-3.png"))).toBe(true);
-    expect((await run("model", "kernels", "model.json", "--layer", "c2", "--out", "k")).code).toBe(0);
+    expect((await run("model", "kernels", "model.json", "--layer", "c2", "--out", "k", "--max-maps", "3")).code).toBe(0);
     expect(existsSync(join(dir, "k/kernels-c2.png"))).toBe(true);
+    expect(existsSync(join(dir, "k/kernel-c2-3.png"))).toBe(false);
+    // The pictures are kernelGrid's (one implementation for the CLI and the library): c1's
+    // kernel 1 alone, and c2's first 3 kernels, input channel 0, in one grid.
+    const model = await sc.loadLayersModel(join(dir, "model.json"));
+    const [k1] = model.getLayer("c1").getWeights();
+    const [k2] = model.getLayer("c2").getWeights();
+    // Output channels [o0, o1) of input channels [0, cin) of a 3×3 HWIO kernel.
+    const pick = (k: sc.Tensor, cin: number, o0: number, o1: number) => {
+      const [, , ci, co] = k.shape;
+      const v = k.dataSync();
+      const out: number[] = [];
+      for (let p = 0; p < 9; p++) for (let i = 0; i < cin; i++) for (let o = o0; o < o1; o++) out.push(v[(p * ci + i) * co + o]);
+      return sc.tensor(out, [3, 3, cin, o1 - o0]);
+    };
+    const one = pick(k1, 3, 1, 2);
+    const first3 = pick(k2, 1, 0, 3);
+    expect(Array.from(png("k/kernel-c1-1.png").data)).toEqual(Array.from(decodeRaster(kernelGrid(one, { labels: false, gap: 0, cellSize: 48 })).data));
+    const grid = decodeRaster(kernelGrid(first3, { labels: ["0", "1", "2"], columns: 3 }));
+    expect([png("k/kernels-c2.png").width, png("k/kernels-c2.png").height]).toEqual([grid.width, grid.height]);
+    expect(Array.from(png("k/kernels-c2.png").data)).toEqual(Array.from(grid.data));
+    sc.dispose([k1, k2, one, first3]);
+    model.dispose();
   });
 
   it("usage errors exit 2 with a pointer to help; a bad model exits 1", async () => {
