@@ -210,7 +210,7 @@ async function buildImageAndCli() {
     ...common,
     entryPoints: { "image-node": path("src/image/node.ts"), cli: path("src/cli/main.ts") },
     platform: "node",
-    external: ["jpeg-js", "pngjs", "@jsquash/jpeg"],
+    external: ["jpeg-js", "pngjs", "@jsquash/jpeg", "sharp"],
   });
   chmodSync(path("dist/cli.js"), 0o755);
 }

@@ -4,7 +4,7 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, extname, join, relative } from "node:path";
 import type { Tensor } from "../index.js";
 import {
-  contactSheet, decodeRaster, initCodecs, encodeLevelsPngAsync, encodeRasterPng, hasAlpha, kernelRaster, kernelSvg, rasterToTensor, streamFeatures,
+  contactSheet, decodeRaster, decodeRasterWithSharp, initCodecs, loadSharp, encodeLevelsPngAsync, encodeRasterPng, hasAlpha, kernelRaster, kernelSvg, rasterToTensor, streamFeatures,
   type ColormapName, type KernelValues, type Normalization, type Panel, type ToRasterOptions,
 } from "../image/node.js";
 import { levelsToRaster, tensorToLevels } from "../image/colormap.js";
@@ -22,6 +22,8 @@ export interface ExtractJob {
   normalize: Normalization;
   /** Largest image decoded, in pixels (undefined: the library's default). */
   maxPixels?: number;
+  /** Decode with the sharp package where it can be imported (faster; the portable decoders otherwise). Default false. */
+  sharp?: boolean;
 }
 
 /** A problem with the whole run (not one image): reported once, exit status 1. */
@@ -91,7 +93,10 @@ const ms = (t: number | undefined) => (t === undefined ? "" : `${t.toFixed(1)} m
 /** An image file as a gray [1, h, w, 1] tensor; says so when transparency was painted over white. */
 async function readInput(path: string, job: ExtractJob, progress: Progress | undefined) {
   const say = (line: string, out: NodeJS.WritableStream = process.stderr) => (progress ? progress.note(line, out) : out.write(line + "\n"));
-  const raster = decodeRaster(await readFile(path), {
+  const bytes = await readFile(path);
+  const sharp = job.sharp ? await loadSharp() : undefined;
+  // sharp declines (undefined) damaged files: the portable decoder then reads them, with its warnings.
+  const raster = (sharp && (await decodeRasterWithSharp(sharp, bytes, { maxPixels: job.maxPixels }))) || decodeRaster(bytes, {
     maxPixels: job.maxPixels,
     onWarning: (m) => say(`simdconv: ${display(path)}: ${m}`),
   });

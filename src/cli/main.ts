@@ -43,6 +43,8 @@ Options:
                            fixed:LO,HI      a fixed range, e.g. fixed:0,4
   --out DIR              output folder                          (default: simdconv-out)
   --max-pixels N         refuse images larger than N pixels     (default: 100000000)
+  --no-sharp             decode with the portable decoders even where the sharp
+                         package can be imported (so does SIMDCONV_SHARP=0)
   -h, --help             this help
 
 The lesson's full pipeline is: simdconv extract photo.jpg --relu --pool 2
@@ -119,6 +121,7 @@ async function extract(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     kernel: { type: "string" }, relu: { type: "boolean" }, pool: { type: "string" }, stride: { type: "string" },
     out: { type: "string" }, colormap: { type: "string" }, normalize: { type: "string" }, "max-pixels": { type: "string" },
+    "no-sharp": { type: "boolean" },
   }, true);
   if (values.help) return void process.stdout.write(EXTRACT_HELP), 0;
   if (positionals.length === 0) throw new UsageError("extract needs at least one image");
@@ -141,6 +144,7 @@ async function extract(args: string[]): Promise<number> {
     colormap: colormap as ColormapName,
     normalize: parseNormalize((values.normalize as string | undefined) ?? "percentile"),
     maxPixels: maxPixelsOption(values["max-pixels"] as string | undefined),
+    sharp: !values["no-sharp"] && process.env.SIMDCONV_SHARP !== "0",
   };
   await checkOut(job.out);
   return (await runExtract(job)) > 0 ? 1 : 0;

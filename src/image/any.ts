@@ -12,9 +12,9 @@ import type { FeatureMapGridOptions, KernelGridOptions, KernelPictureOptions, Ke
 export * from "./common.js";
 /** Node, Deno and Bun only (the `node` export condition). */
 export {
-  sniffFormat, readHeader, hasAlpha, DamagedImageError, DEFAULT_MAX_PIXELS, initCodecs, decodeRaster, decodeImage, readImage,
+  sniffFormat, readHeader, hasAlpha, DamagedImageError, DEFAULT_MAX_PIXELS, initCodecs, decodeRaster, decodeImage, readImage, loadSharp, decodeRasterWithSharp,
   encodeRasterPng, encodePng, encodePngAsync, encodeLevelsPng, encodeLevelsPngAsync, encodeJpeg, writePng,
-  type ImageFormat, type ImageHeader, type DecodeOptions,
+  type ImageFormat, type ImageHeader, type DecodeOptions, type SharpLike,
 } from "./node.js";
 /** Browsers and workers only. */
 export { toRaster, fromPixels, toImageData, toCanvas, type PixelSource, type AnyCanvas } from "./browser.js";
