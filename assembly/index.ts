@@ -18,4 +18,5 @@ export { f32_velu_simd } from "./f32-velu/f32_velu_simd";
 export { f32_vlrelu_simd, f32_vprelu_simd } from "./f32-vlrelu/f32_vlrelu_simd";
 export { f32_softmax_simd } from "./f32-softmax/f32_softmax_simd";
 export { f32_avgpool_nhwc_simd } from "./f32-avgpool/f32_avgpool_nhwc_simd";
+export { f32_avgpool_w3s1_nhwc_simd } from "./f32-avgpool/f32_avgpool_w3s1_nhwc_simd";
 export { f32_batchnorm_simd } from "./f32-batchnorm/f32_batchnorm_simd";

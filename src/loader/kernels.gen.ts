@@ -191,6 +191,15 @@ export interface Kernels {
     sw: i32, padTop: i32, padLeft: i32, r0: i32, r1: i32,
   ): void;
   /**
+   * Average pooling with windows 3 wide at stride 1 across, with SAME padding across (one pad
+   * column each side, so the output row is as wide as the input's): any height and vertical stride.
+   * (assembly/f32-avgpool/f32_avgpool_w3s1_nhwc_simd.ts)
+   */
+  f32_avgpool_w3s1_nhwc_simd(
+    x: usize, y: usize, h: i32, w: i32, c: i32, ho: i32, wo: i32, fh: i32, fw: i32, sh: i32,
+    sw: i32, padTop: i32, padLeft: i32, r0: i32, r1: i32,
+  ): void;
+  /**
    * Batch normalisation at inference over rows of `c` floats, rows [r0, r1): y = (x -
    * mean[j])·scale[j] + offset[j], where the caller folds scale = γ / √(variance + ε) in float64.
    * (assembly/f32-batchnorm/f32_batchnorm_simd.ts)
@@ -216,6 +225,7 @@ export type RowKernel =
   | "f32_vprelu_simd"
   | "f32_softmax_simd"
   | "f32_avgpool_nhwc_simd"
+  | "f32_avgpool_w3s1_nhwc_simd"
   | "f32_batchnorm_simd";
 
 /** Every export a module must have to be simdconv's, checked when it is instantiated. */
@@ -241,5 +251,6 @@ export const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
   "f32_vprelu_simd",
   "f32_softmax_simd",
   "f32_avgpool_nhwc_simd",
+  "f32_avgpool_w3s1_nhwc_simd",
   "f32_batchnorm_simd",
 ];

@@ -27,11 +27,16 @@ export function avgPool<T extends Tensor>(
       const rows = n * win.ho;
       const rowFloats = win.wo * c;
       const geometry = [h, w, c, win.ho, win.wo, win.kh, win.kw, win.sh, win.sw, win.padTop, win.padLeft];
+      // Windows 3 wide at stride 1 with SAME padding across sum each input column once, in the
+      // output row, then slide (2 + 2 adds an output where the general kernel spends 8 on 3×3;
+      // docs/kernels.md, avgPool).
+      const kernel = win.kw === 3 && win.sw === 1 && win.padLeft === 1 && win.wo === w ? "f32_avgpool_w3s1_nhwc_simd" : "f32_avgpool_nhwc_simd";
+      const flopsPerRow = rowFloats * (kernel === "f32_avgpool_nhwc_simd" ? win.kh * win.kw : win.kh + 2);
       defer(out, [t], {
         rows,
         rowFloats,
-        run: (dst, r0, r1) => backend().kernels.f32_avgpool_nhwc_simd(src, dst - r0 * rowFloats * 4, ...(geometry as Geometry), r0, r1),
-        all: (dst) => runRows("f32_avgpool_nhwc_simd", [src, dst, ...(geometry as Geometry)], rows, rowFloats * win.kh * win.kw),
+        run: (dst, r0, r1) => backend().kernels[kernel](src, dst - r0 * rowFloats * 4, ...(geometry as Geometry), r0, r1),
+        all: (dst) => runRows(kernel, [src, dst, ...(geometry as Geometry)], rows, flopsPerRow),
       });
     }
     return out as T;
