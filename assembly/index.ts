@@ -19,4 +19,5 @@ export { f32_vlrelu_simd, f32_vprelu_simd } from "./f32-vlrelu/f32_vlrelu_simd";
 export { f32_softmax_simd } from "./f32-softmax/f32_softmax_simd";
 export { f32_avgpool_nhwc_simd } from "./f32-avgpool/f32_avgpool_nhwc_simd";
 export { f32_avgpool_w3s1_nhwc_simd } from "./f32-avgpool/f32_avgpool_w3s1_nhwc_simd";
+export { f32_gemv_minmax_x32_simd } from "./f32-gemv/f32_gemv_minmax_x32_simd";
 export { f32_batchnorm_simd } from "./f32-batchnorm/f32_batchnorm_simd";

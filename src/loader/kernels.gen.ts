@@ -200,6 +200,15 @@ export interface Kernels {
     sw: i32, padTop: i32, padLeft: i32, r0: i32, r1: i32,
   ): void;
   /**
+   * y = clamp(bias + x · W) for one row x of k floats (a dense layer on one sample), over the
+   * 8-column blocks [u0, u1) (the work units) of the GEMM packing (`packed`: per 8 columns,
+   * [bias(8), W[i][8] for i < k], zero-padded past n; f32_packw_hwio_x8).
+   * (assembly/f32-gemv/f32_gemv_minmax_x32_simd.ts)
+   */
+  f32_gemv_minmax_x32_simd(
+    x: usize, packed: usize, y: usize, k: i32, n: i32, outMin: f32, outMax: f32, u0: i32, u1: i32,
+  ): void;
+  /**
    * Batch normalisation at inference over rows of `c` floats, rows [r0, r1): y = (x -
    * mean[j])·scale[j] + offset[j], where the caller folds scale = γ / √(variance + ε) in float64.
    * (assembly/f32-batchnorm/f32_batchnorm_simd.ts)
@@ -226,6 +235,7 @@ export type RowKernel =
   | "f32_softmax_simd"
   | "f32_avgpool_nhwc_simd"
   | "f32_avgpool_w3s1_nhwc_simd"
+  | "f32_gemv_minmax_x32_simd"
   | "f32_batchnorm_simd";
 
 /** Every export a module must have to be simdconv's, checked when it is instantiated. */
@@ -252,5 +262,6 @@ export const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
   "f32_softmax_simd",
   "f32_avgpool_nhwc_simd",
   "f32_avgpool_w3s1_nhwc_simd",
+  "f32_gemv_minmax_x32_simd",
   "f32_batchnorm_simd",
 ];

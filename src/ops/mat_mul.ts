@@ -109,7 +109,10 @@ function matMulImpl(op: string, args: FusedMatMulArgs): Tensor {
       // One b for every batch: pack it once (cached) and run a's rows as one GEMM.
       const packed = packedWeights(b, bias, k, n);
       const out = empty(outShape, op);
-      runRows(gemm, [a.ptr(), packed, out.ptr(), k, n, 1, lo, hi], nA * m, flops);
+      // One row (a dense layer on one sample): the GEMV streams the weights once, where a
+      // GEMM tile would spend its whole height on the row. Same bits as the GEMM.
+      if (nA * m === 1) runRows("f32_gemv_minmax_x32_simd", [a.ptr(), packed, out.ptr(), k, n, lo, hi], (n + 7) >> 3, 16 * k);
+      else runRows(gemm, [a.ptr(), packed, out.ptr(), k, n, 1, lo, hi], nA * m, flops);
       return finish(out);
     }
     scratchBytes = packedBytes(k, n);
