@@ -53,6 +53,17 @@ interface ConvRun {
 /** The GEMM packing of the run's filter: the caller's, or the cache's. */
 const gemmWeights = (r: ConvRun, k: number) => r.packed || packedWeights(r.filter!, r.bias, k, r.d.co);
 
+/**
+ * One pixel (a dense layer on one sample, a squeeze-excite 1×1 conv after global pooling): the
+ * GEMV streams the packed weights once, where the GEMM tile spends its 4 rows on one; the same
+ * bits (tests/kernels/f32-gemv.test.ts). Its work units are 8-column blocks.
+ */
+const gemv = (r: ConvRun) => runRows(
+  "f32_gemv_minmax_x32_simd",
+  [r.input.ptr(), gemmWeights(r, r.d.ci), r.out.ptr(), r.d.ci, r.d.co, r.lo, r.hi],
+  (r.d.co + 7) >> 3, 16 * r.d.ci,
+);
+
 export type PathName = "direct1" | "dot1" | "dot4" | "winograd" | "gemm" | "subsample" | "im2col" | "igemm";
 
 export interface ConvPath {
@@ -221,10 +232,10 @@ export const CONV_PATHS: readonly ConvPath[] = [
   {
     name: "gemm",
     when: (g) => g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && !g.mayPad,
-    kernels: ["f32_gemm_minmax_4x8_loadsplat_simd"],
+    kernels: ["f32_gemm_minmax_4x8_loadsplat_simd", "f32_gemv_minmax_x32_simd"],
     packing: "gemm",
     zeroFloats: () => 0,
-    run: (r) => runRows(
+    run: (r) => r.d.n * r.win.ho * r.win.wo === 1 ? gemv(r) : runRows(
       gemmFor(r.d.ci),
       [r.input.ptr(), gemmWeights(r, r.d.ci), r.out.ptr(), r.d.ci, r.d.co, r.win.wo, r.lo, r.hi],
       r.d.n * r.win.ho, flopsPerRow(r),

@@ -182,7 +182,7 @@ function pathOf(kernels: Set<string>): string | undefined {
   if (kernels.has("f32_im2col_nhwc_1x1")) return "subsample";
   if (kernels.has("f32_im2col_nhwc")) return "im2col";
   for (const k of kernels) if (k.startsWith("f32_igemm")) return "igemm";
-  for (const k of kernels) if (k.startsWith("f32_gemm")) return "gemm";
+  for (const k of kernels) if (k.startsWith("f32_gemm") || k === "f32_gemv_minmax_x32_simd") return "gemm";
   if (kernels.has("f32_maxpool_2x2_nhwc_simd")) return "maxPool 2x2";
   if (kernels.has("f32_maxpool_nhwc_simd")) return "maxPool";
   if (kernels.has("f32_vclamp_simd")) return "clamp";

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as sc from "../../src/index.js";
+import { backend } from "../../src/loader/backend.js";
 import { randomData, rng } from "../helpers/reference.js";
 import { expectClose, size } from "../helpers/close.js";
 
@@ -104,5 +105,51 @@ describe("matMul and fused.matMul", () => {
     expect(() => sc.fused.matMul({ a: [[1]], b: [[1, 2]], activation: "prelu", preluActivationWeights: [1, 2, 3] })).toThrow(RangeError);
     expect(() => sc.fused.matMul(null as never)).toThrow(TypeError);
     expect(sc.matMul([[2]], [[3]]).dataSync()[0]).toBe(6);
+  });
+});
+
+/** The kernels looked up while `f` runs (every call site looks them up on the backend per call). */
+function kernelsUsed(f: () => void): Set<string> {
+  const b = backend() as unknown as { kernels: object };
+  const real = b.kernels;
+  const seen = new Set<string>();
+  b.kernels = new Proxy(real, { get: (t, k) => (typeof k === "string" && seen.add(k), Reflect.get(t, k)) });
+  try {
+    f();
+  } finally {
+    b.kernels = real;
+  }
+  return seen;
+}
+
+describe("one row: the GEMV (a dense layer on one sample)", () => {
+  const rand = rng(77);
+  const [k, n] = [300, 45];
+  const a2 = randomData(2 * k, rand), w = randomData(k * n, rand), bias = randomData(n, rand);
+  const b = sc.tensor(w, [k, n]);
+  const bv = sc.tensor(bias, [n]);
+  const two = () => sc.fused.matMul({ a: sc.tensor(a2, [2, k]), b, bias: bv, activation: "relu6" }).dataSync().slice(0, n);
+  const oneRow = Float32Array.from(a2.subarray(0, k));
+
+  it("matMul, fused.matMul and a batch of one row run it, with the GEMM's bits for that row", () => {
+    let got: Float32Array = new Float32Array();
+    const used = kernelsUsed(() => void (got = sc.fused.matMul({ a: sc.tensor(oneRow, [1, 1, k]), b, bias: bv, activation: "relu6" }).dataSync()));
+    expect(used.has("f32_gemv_minmax_x32_simd")).toBe(true);
+    expect([...used].some((u) => u.startsWith("f32_gemm"))).toBe(false);
+    expect(Array.from(got)).toEqual(Array.from(two()));
+    const want = matMulRef(oneRow, w, 1, k, n);
+    expectClose(sc.matMul(sc.tensor(oneRow, [1, k]), b).dataSync(), want.y, want.mag, "matMul 1 row");
+  });
+
+  it("a model's Dense layer and a 1×1 conv on one pixel run it", () => {
+    const model = sc.sequential({ layers: [sc.layers.dense({ inputShape: [k], units: n, activation: "relu6" })] });
+    model.layers[0].setWeights([b, bv]);
+    let got: Float32Array = new Float32Array();
+    const used = kernelsUsed(() => void (got = model.predict(sc.tensor(oneRow, [1, k])).dataSync()));
+    expect(used.has("f32_gemv_minmax_x32_simd")).toBe(true);
+    expect(Array.from(got)).toEqual(Array.from(two()));
+    const conv = kernelsUsed(() => void sc.conv2d(sc.tensor(oneRow, [1, 1, 1, k]), b.reshape([1, 1, k, n]), 1, "valid").dataSync());
+    expect(conv.has("f32_gemv_minmax_x32_simd")).toBe(true);
+    model.dispose();
   });
 });
