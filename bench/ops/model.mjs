@@ -3,7 +3,7 @@
 //   simdconv (loadLayersModel from model.json + 4 MB shards, as tfjs writes them), 1 and 2 threads;
 //   tfjs-layers on tfjs-backend-wasm, 1 thread;
 //   onnxruntime-web, 1 thread, the same network built as ONNX in code (bench/ops/onnx.mjs).
-// Also: load time (parse, dequantize, pack) against reading the shards, and wasm memory.
+// Also: load time (parse, dequantize, pack) against reading the shards, wall and CPU, and wasm memory.
 //   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/ops/model.mjs [--reps 7]
 import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -171,16 +171,25 @@ for (const [name, spec, size] of [["VGG16 conv base", vgg16, 224], ["course clas
 
   // Load: simdconv's loadLayersModel from the folder, against reading the same files.
   const wasmBefore = sc.memory().wasmBytes;
-  const loads = [], reads = [];
+  // CPU time too (this process's threads, libuv's readers included): steadier than the clock
+  // on a loaded host, where the wall time mostly measures waiting for a core.
+  const loads = [], reads = [], loadCpu = [], readCpu = [];
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   let model;
   for (let r = 0; r < 5; r++) {
-    let t = performance.now();
+    let t = performance.now(), c = cpu();
     await Promise.all([readFile(folder.file), ...folder.shards.map((s) => readFile(s))]);
     reads.push(performance.now() - t);
+    readCpu.push(cpu() - c);
     model?.dispose();
     t = performance.now();
+    c = cpu();
     model = await sc.loadLayersModel(folder.file);
     loads.push(performance.now() - t);
+    loadCpu.push(cpu() - c);
   }
   // Peak wasm memory: the memory only grows, so its size after the first predict is the peak.
   const xt = sc.tensor(x, [1, size, size, 3]);
@@ -234,7 +243,10 @@ for (const [name, spec, size] of [["VGG16 conv base", vgg16, 224], ["course clas
   const plan = planBytes(spec, size);
   results[name] = {
     ms: med, ratio: { tfjs: med.tf / med.one, ort: med.ort / med.one }, agree,
-    load: { ms: median(loads), readShardsMs: median(reads), ratio: median(loads) / median(reads), weightBytes: folder.bytes },
+    load: {
+      ms: median(loads), readShardsMs: median(reads), ratio: median(loads) / median(reads), weightBytes: folder.bytes,
+      firstMs: loads[0], cpuMs: median(loadCpu), readShardsCpuMs: median(readCpu),
+    },
     memory: { wasmBefore, wasmPeak, ...plan, ratio: (wasmPeak - wasmBefore) / (plan.packed + plan.twoLargest) },
   };
   const r = results[name];
