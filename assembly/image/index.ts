@@ -54,20 +54,48 @@ export function f32_keyhist_hi(x: usize, n: i32, hist: usize): i32 {
   return count;
 }
 
+// @ts-ignore: decorator
+@inline function countLow(k: u32, b0: u32, b1: u32, b2: u32, b3: u32, lows: usize, count: u32 = 1): void {
+  const top = k >>> 16;
+  const s: usize = top == b0 ? 0 : top == b1 ? 1 : top == b2 ? 2 : top == b3 ? 3 : 4;
+  if (s == 4) return;
+  const h = lows + (s << 18) + (<usize>(k & 0xffff) << 2);
+  store<u32>(h, load<u32>(h) + count);
+}
+
 /**
- * The second pass of the selection: for each finite float at `x` whose key's top 16 bits have
- * a slot (the byte `slots[top]` is not 255), counts its low 16 bits into that slot's 65536 u32
- * at `lows + slot * 262144`.
+ * The second pass of the selection: for each finite float at `x` whose key's top 16 bits are
+ * one of the bins b0..b3 (unused ones 0x10000, which no key has), counts its low 16 bits into
+ * that bin's 65536 u32 at `lows + slot * 262144`. Four keys a step are made and compared in
+ * SIMD; the few in a wanted bin (about 1 in 100) are counted one by one.
  */
-export function f32_keyhist_lo(x: usize, n: i32, slots: usize, lows: usize): void {
-  for (let i = 0; i < n; i++) {
-    const v = load<u32>(x + (<usize>i << 2));
-    if ((v & 0x7f800000) == 0x7f800000) continue;
-    const k = sortKey(v);
-    const s = <u32>load<u8>(slots + <usize>(k >>> 16));
-    if (s == 255) continue;
-    const h = lows + (<usize>s << 18) + (<usize>(k & 0xffff) << 2);
-    store<u32>(h, load<u32>(h) + 1);
+export function f32_keyhist_lo(x: usize, n: i32, b0: u32, b1: u32, b2: u32, b3: u32, lows: usize): void {
+  const exp = i32x4.splat(0x7f800000), sign = i32x4.splat(0x80000000);
+  const v0 = i32x4.splat(b0), v1 = i32x4.splat(b1), v2 = i32x4.splat(b2), v3 = i32x4.splat(b3);
+  let zeros = i32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    const key = v128.xor(v, v128.or(i32x4.shr_s(v, 31), sign));
+    const top = i32x4.shr_u(key, 16);
+    const wanted = v128.or(v128.or(i32x4.eq(top, v0), i32x4.eq(top, v1)), v128.or(i32x4.eq(top, v2), i32x4.eq(top, v3)));
+    // NaN and ±Infinity have the largest or smallest keys' bins, which a wanted rank can share: masked out.
+    let hit = v128.andnot(wanted, i32x4.eq(v128.and(v, exp), exp));
+    // +0 (key 0x80000000), half a ReLU map, is counted in a vector: a lane's −1 a zero.
+    const zero = v128.and(hit, i32x4.eq(key, sign));
+    zeros = i32x4.add(zeros, zero);
+    hit = v128.andnot(hit, zero);
+    if (!v128.any_true(hit)) continue;
+    for (let j = 0; j < 4; j++) {
+      const u = load<u32>(x + (<usize>(i + j) << 2));
+      if ((u & 0x7f800000) != 0x7f800000 && u != 0) countLow(sortKey(u), b0, b1, b2, b3, lows);
+    }
+  }
+  const z = -(i32x4.extract_lane(zeros, 0) + i32x4.extract_lane(zeros, 1) + i32x4.extract_lane(zeros, 2) + i32x4.extract_lane(zeros, 3));
+  if (z) countLow(0x80000000, b0, b1, b2, b3, lows, <u32>z);
+  for (; i < n; i++) {
+    const u = load<u32>(x + (<usize>i << 2));
+    if ((u & 0x7f800000) != 0x7f800000) countLow(sortKey(u), b0, b1, b2, b3, lows);
   }
 }
 

@@ -4,7 +4,7 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, extname, join, relative } from "node:path";
 import type { Tensor } from "../index.js";
 import {
-  contactSheet, decodeRaster, decodeRasterWithSharp, initCodecs, loadSharp, encodeLevelsPngAsync, encodeRasterPng, hasAlpha, kernelRaster, kernelSvg, rasterToTensor, streamFeatures,
+  contactSheet, decodeRaster, decodeRasterWithSharp, initCodecs, loadSharp, sniffFormat, encodeLevelsPngAsync, encodeRasterPng, hasAlpha, kernelRaster, kernelSvg, rasterToTensor, streamFeatures,
   type ColormapName, type KernelValues, type Normalization, type Panel, type ToRasterOptions,
 } from "../image/node.js";
 import { levelsToRaster, tensorToLevels } from "../image/colormap.js";
@@ -100,7 +100,8 @@ async function readInput(path: string, job: ExtractJob, progress: Progress | und
     maxPixels: job.maxPixels,
     onWarning: (m) => say(`simdconv: ${display(path)}: ${m}`),
   });
-  if (hasAlpha(raster)) say(`${display(path)}: has transparency; painted over white before filtering (the maps have no alpha)`, process.stdout);
+  // A JPEG has no alpha (both decoders fill it with 255): only a PNG's pixels need the scan.
+  if (sniffFormat(bytes) === "png" && hasAlpha(raster)) say(`${display(path)}: has transparency; painted over white before filtering (the maps have no alpha)`, process.stdout);
   return rasterToTensor(raster, { channels: "gray", batch: true });
 }
 

@@ -14,7 +14,7 @@ interface Exports {
   keyhist_min(): number;
   keyhist_max(): number;
   f32_keyhist_hi(x: number, n: number, hist: number): number;
-  f32_keyhist_lo(x: number, n: number, slots: number, lows: number): void;
+  f32_keyhist_lo(x: number, n: number, b0: number, b1: number, b2: number, b3: number, lows: number): void;
   f32_levels(x: number, n: number, lo: number, scale: number, y: number): void;
   u8_boxsum_row(levels: number, n: number, cell: number, table: number, acc: number): void;
 }
@@ -23,8 +23,7 @@ interface Exports {
 const CHUNK = 1 << 16;
 // Memory layout (bytes). The first 64 KB page is left to AssemblyScript's own statics (none today).
 const HIST = 1 << 16; // 65536 u32
-const SLOTS = HIST + (1 << 18); // 65536 bytes, 255 = no slot
-const LOWS = SLOTS + (1 << 16); // MAX_SLOTS × 65536 u32
+const LOWS = HIST + (1 << 18); // MAX_SLOTS × 65536 u32
 const MAX_SLOTS = 4;
 const TABLE = LOWS + MAX_SLOTS * (1 << 18); // 256 u64
 const IN = TABLE + 4096; // then the chunk's floats, the levels out, box cells and sums
@@ -76,10 +75,9 @@ class WasmDrawKernels implements DrawKernels {
   keyHistogramLow(values: Float32Array, layout: MapLayout, bins: number[]): Uint32Array[] | undefined {
     if (bins.length > MAX_SLOTS) return undefined;
     const buffer = this.room(IN + CHUNK * 4);
-    const slots = new Uint8Array(buffer, SLOTS, 65536).fill(255);
-    bins.forEach((bin, i) => (slots[bin] = i));
     new Uint32Array(buffer, LOWS, bins.length * 65536).fill(0);
-    this.interiorChunks(values, layout, (n) => this.wasm.f32_keyhist_lo(IN, n, SLOTS, LOWS));
+    const [b0, b1, b2, b3] = [0, 1, 2, 3].map((i) => bins[i] ?? 0x10000); // 0x10000: no key's top bits
+    this.interiorChunks(values, layout, (n) => this.wasm.f32_keyhist_lo(IN, n, b0, b1, b2, b3, LOWS));
     return bins.map((_, i) => new Uint32Array(this.wasm.memory.buffer, LOWS + i * (1 << 18), 65536).slice());
   }
 

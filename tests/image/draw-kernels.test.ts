@@ -63,6 +63,36 @@ describe("the wasm drawing kernels give the JavaScript loops' results", () => {
     }
   });
 
+  it("count both histogram passes exactly, +0 (half a ReLU map) and NaN-adjacent bins included", () => {
+    const [height, width, border] = [61, 1031, 2];
+    const values = awkwardMap(height * width, 77);
+    const layout: MapLayout = { height, width, stride: 1, channel: 0, border };
+    const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+    const keyOf = (v: number) => ((f32[0] = v), u32[0] & 0x80000000 ? ~u32[0] >>> 0 : (u32[0] | 0x80000000) >>> 0);
+    const high = new Uint32Array(65536);
+    const bins = [0x8000, keyOf(0.25) >>> 16, keyOf(-1e-42) >>> 16, 0xff80]; // +0's, a step's, a subnormal's, +Infinity's (never counted)
+    const lows = bins.map(() => new Uint32Array(65536));
+    let count = 0;
+    for (let y = border; y < height - border; y++) {
+      for (let x = border; x < width - border; x++) {
+        const v = values[y * width + x];
+        if (!Number.isFinite(v)) continue;
+        const k = keyOf(v);
+        high[k >>> 16]++;
+        count++;
+        const s = bins.indexOf(k >>> 16);
+        if (s >= 0) lows[s][k & 0xffff]++;
+      }
+    }
+    const kernels = wasmDrawKernels()!;
+    const got = kernels.keyHistogramHigh(values, layout);
+    expect(got.count).toBe(count);
+    expect(Buffer.from(got.high.buffer).equals(Buffer.from(high.buffer))).toBe(true);
+    const gotLows = kernels.keyHistogramLow(values, layout, bins)!;
+    gotLows.forEach((low, s) => expect(Buffer.from(low.buffer).equals(Buffer.from(lows[s].buffer)), `bin ${bins[s].toString(16)}`).toBe(true));
+    expect(lows[0][0]).toBeGreaterThan(1000); // the zeros were there to count
+  });
+
   it("level every value as mapLevels' float64 arithmetic does, tails and specials included", () => {
     for (const n of [1, 15, 16, 17, 65535, 65536, 65537, 200003]) {
       const values = awkwardMap(n, n);
