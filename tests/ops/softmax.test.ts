@@ -15,6 +15,11 @@ beforeAll(async () => {
 describe("softmax on NaN and ±Infinity, as tfjs-cpu", () => {
   const rows: [string, number[]][] = [
     ["a NaN makes the row NaN", [1, NaN, 2, 3, 4]],
+    // The max pass takes 8 at a time (pmax, which may skip a NaN in either operand).
+    ["a NaN first in a row of 11 makes it NaN", [NaN, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]],
+    ["a NaN in the second vector of 8 makes the row NaN", [1, 2, 3, 4, 5, NaN, 7, 8, 9]],
+    ["a NaN after +Infinity and a larger value (row of 9)", [1, 2, 3, 50, 5, 6, 7, 8, NaN]],
+    ["+Infinity in the second vector of 8 makes the row NaN", [1, 2, 3, 4, 5, 6, Infinity, 8, 9, 10]],
     ["+Infinity makes the row NaN (∞ - ∞)", [1, Infinity, 2]],
     ["-Infinity gives 0", [-Infinity, 0, 1, 2, 3, 4, 5]],
     ["all -Infinity gives NaN", [-Infinity, -Infinity]],
