@@ -11,6 +11,7 @@ export { f32_igemm_nhwc_minmax_4x8_loadsplat_simd } from "./f32-igemm/f32_igemm_
 export { f32_im2col_nhwc } from "./f32-im2col/f32_im2col_nhwc";
 export { f32_im2col_nhwc_1x1 } from "./f32-im2col/f32_im2col_nhwc_1x1";
 export { f32_winograd_2x2_3x3_packw_hwio_x8, f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd } from "./f32-winograd/f32_winograd_2x2_3x3";
+export { f32_winograd_4x4_3x3_packw_hwio_x8, f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd } from "./f32-winograd/f32_winograd_4x4_3x3";
 export { f32_maxpool_2x2_nhwc_simd } from "./f32-maxpool/f32_maxpool_2x2_nhwc_simd";
 export { f32_vsigmoid_simd } from "./f32-vsigmoid/f32_vsigmoid_simd";
 export { f32_vtanh_simd } from "./f32-vtanh/f32_vtanh_simd";

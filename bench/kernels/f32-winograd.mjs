@@ -1,7 +1,9 @@
 // Winograd F(2×2,3×3) against the IGEMM conv2d selects (6×8 splat) on 3×3 stride-1 SAME convs (npm run bench picks
 // between them by channel counts; this is where the thresholds come from). Kernels are called
 // directly and interleaved in one process, so load on the machine hits both alike.
-//   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/kernels/f32-winograd.mjs [--plain] [--runs 9] [--shapes 56:16:16,224:3:64 (hw:ci:co)]
+// F(4×4,3×3) runs alongside from 32 input channels (--w4 sweeps its blocking: one position's V and
+// M in KB, and 8-channel blocks per chunk).
+//   flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/kernels/f32-winograd.mjs [--plain] [--runs 9] [--shapes 56:16:16,224:3:64 (hw:ci:co)] [--w4 256:999,128:4]
 import { readFileSync } from "node:fs";
 import { measurePeak } from "../tools/peak.mjs";
 import { cli, median } from "../harness.mjs";
@@ -10,6 +12,7 @@ const opts = cli("node --experimental-wasm-relaxed-simd bench/kernels/f32-winogr
   plain: { type: "boolean", help: "the plain SIMD build" },
   runs: { type: "number", default: 9, help: "interleaved runs per kernel" },
   shapes: { type: "string", help: "hw:ci:co list, e.g. 56:16:16,224:3:64 (default: a channel sweep, then bench shapes 3, 4, 5)" },
+  w4: { type: "string", default: "256:999", help: "F(4×4) blockings to time, KB:chunk list (KB: one position's V and M; chunk: 8-channel blocks per chunk)" },
 });
 const plain = opts.plain || !WebAssembly.validate(readFileSync(new URL("../../build/simdconv-relaxed-simd.wasm", import.meta.url)));
 const runs = opts.runs;
@@ -46,21 +49,36 @@ for (const [hw, ci, co] of SHAPES) {
   const units = Math.ceil(th / groupRows);
   const tiles = groupRows * tw;
   const scratch = alloc(units * (16 * tiles * ciPad + 16 * Math.ceil(tiles / 4) * 4 * 8) * 4);
-  const need = top - memory.buffer.byteLength;
+  const need = top + 36 * Math.ceil(co / 8) * 8 * ci * 4 + (64 << 20) - memory.buffer.byteLength; // room for F(4×4)'s weights and scratch
   if (need > 0) memory.grow(Math.ceil(need / 65536));
   const mem = new Float32Array(memory.buffer);
   for (let i = 0; i < h * w * ci; i++) mem[(x >> 2) + i] = Math.sin(i);
   for (let i = 0; i < 9 * ci * co; i++) mem[(f >> 2) + i] = Math.cos(i);
   k.f32_packw_hwio_x8(f, 0, packed, 9 * ci, co);
   k.f32_winograd_2x2_3x3_packw_hwio_x8(f, u, ci, co, 0, Math.ceil(co / 8));
+  const w4 = ci >= 32 ? opts.w4.split(",").map((t) => t.split(":").map(Number)) : [];
+  const blocks = Math.ceil(co / 8);
+  const u4 = alloc(36 * blocks * 8 * ci * 4);
+  const th4 = Math.ceil(ho / 4), tw4 = Math.ceil(wo / 4);
+  const w4runs = w4.map(([kb, chunk]) => {
+    // One thread's plan, as winogradPlan with m = 4.
+    const c = Math.min(chunk, blocks);
+    const g = Math.max(1, Math.min(th4, Math.floor((kb << 10) / (tw4 * (ciPad + 8 * c) * 4))));
+    const t = g * tw4;
+    const at = alloc(36 * t * ciPad * 4 + 36 * c * Math.ceil(t / 4) * 4 * 8 * 4);
+    return [`winograd4 ${kb}:${chunk}`, () => k.f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd(x, u4, 0, zero, at, y, 1, h, w, ci, ho, wo, co, 1, 1, g, 1, c, -Infinity, Infinity, 0, Math.ceil(th4 / g))];
+  });
   const variants = [
     ["igemm 4x8", () => k.f32_igemm_nhwc_minmax_4x8_loadsplat_simd(x, packed, zero, y, h, w, ci, ho, wo, co, 3, 3, 1, 1, 1, 1, 1, 1, -Infinity, Infinity, 0, ho)],
     ["winograd", () => k.f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(x, u, 0, zero, scratch, y, 1, h, w, ci, ho, wo, co, 1, 1, groupRows, 1, -Infinity, Infinity, 0, units)],
   ];
+  if (w4.length) k.f32_winograd_4x4_3x3_packw_hwio_x8(f, u4, ci, co, 0, blocks);
+  variants.push(...w4runs);
   for (const [, run] of variants) for (let i = 0; i < 2; i++) run();
   const times = variants.map(() => []);
   for (let r = 0; r < runs; r++) variants.forEach(([, run], i) => { const t = performance.now(); run(); times[i].push(performance.now() - t); });
-  const [a, b] = times.map(median);
-  console.log(`1×${h}×${w}×${ci} 3×3 ${ci}→${co} SAME: igemm ${a.toFixed(3)} ms, winograd ${b.toFixed(3)} ms, ratio ${(a / b).toFixed(2)}`);
+  const [a, b, ...c4] = times.map(median);
+  console.log(`1×${h}×${w}×${ci} 3×3 ${ci}→${co} SAME: igemm ${a.toFixed(3)} ms, winograd ${b.toFixed(3)} ms, ratio ${(a / b).toFixed(2)}` +
+    c4.map((t, i) => `; ${w4runs[i][0]} ${t.toFixed(3)} ms, ${(b / t).toFixed(2)}× F(2×2)`).join(""));
 }
 void f32;

@@ -130,6 +130,26 @@ export interface Kernels {
     outMin: f32, outMax: f32, u0: i32, u1: i32,
   ): void;
   /**
+   * Transforms an HWIO 3×3 filter (ci × co) into 36 GEMM weight matrices, one per position p = 6i +
+   * j of the 6×6 transformed tile: u = [p][8-channel block][ci][8], zero-padded past co.
+   * (assembly/f32-winograd/f32_winograd_4x4_3x3.ts)
+   */
+  f32_winograd_4x4_3x3_packw_hwio_x8(
+    w: usize, u: usize, ci: i32, co: i32,
+  ): void;
+  /**
+   * The conv over NHWC `x` for work units [u0, u1), cut as
+   * f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd's: the batch × ⌈ho/4⌉ tile-rows (tile-row r writes
+   * output rows 4r' … 4r'+3, r' = r mod ⌈ho/4⌉, of its image) are cut into groups of `groupRows`,
+   * the 8-channel output blocks into `parts` equal ranges; unit u is group ⌊u / parts⌋, part u mod
+   * parts. (assembly/f32-winograd/f32_winograd_4x4_3x3.ts)
+   */
+  f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd(
+    x: usize, u: usize, bias: usize, zero: usize, scratch: usize, y: usize, n: i32, h: i32, wd: i32,
+    ci: i32, ho: i32, wo: i32, co: i32, padTop: i32, padLeft: i32, groupRows: i32, parts: i32,
+    chunk: i32, outMin: f32, outMax: f32, u0: i32, u1: i32,
+  ): void;
+  /**
    * Max pooling with a 2×2 window at any stride where every window lies inside the image (no
    * padding taps), for output rows [r0, r1) of the flattened (batch × outHeight) range.
    * (assembly/f32-maxpool/f32_maxpool_2x2_nhwc_simd.ts)
@@ -230,6 +250,7 @@ export type RowKernel =
   | "f32_im2col_nhwc_1x1"
   | "f32_winograd_2x2_3x3_packw_hwio_x8"
   | "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd"
+  | "f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd"
   | "f32_maxpool_2x2_nhwc_simd"
   | "f32_vprelu_simd"
   | "f32_softmax_simd"
@@ -253,6 +274,8 @@ export const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
   "f32_im2col_nhwc_1x1",
   "f32_winograd_2x2_3x3_packw_hwio_x8",
   "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
+  "f32_winograd_4x4_3x3_packw_hwio_x8",
+  "f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd",
   "f32_maxpool_2x2_nhwc_simd",
   "f32_vsigmoid_simd",
   "f32_vtanh_simd",

@@ -16,10 +16,10 @@ export const NR = 8;
  * What a path packs: f32_packw_hwio_x8's GEMM blocks, the Winograd matrices,
  * f32_packw_hwio_dot4's per-channel filter rows, or nothing.
  */
-export type Packing = "gemm" | "winograd" | "dot4" | "none";
+export type Packing = "gemm" | "winograd" | "winograd4" | "dot4" | "none";
 
 interface PackedEntry {
-  /** "gemm": f32_packw_hwio_x8 (bias first); "winograd": the 16 transformed matrices, no bias; "dot4": f32_packw_hwio_dot4 (bias first). */
+  /** "gemm": f32_packw_hwio_x8 (bias first); "winograd": the 16 transformed matrices, no bias; "winograd4": F(4×4,3×3)'s 36; "dot4": f32_packw_hwio_dot4 (bias first). */
   kind: Exclude<Packing, "none">;
   bias: object | null;
   k: number;
@@ -69,6 +69,30 @@ export function winogradWeights(filter: Tensor, ci: number, co: number): number 
   return ptr;
 }
 
+/**
+ * The 3×3 filter as 36 Winograd F(4×4,3×3) GEMM matrices in 8-channel blocks
+ * (f32_winograd_4x4_3x3_packw_hwio_x8), 4× the HWIO filter's bytes; cached and freed like
+ * winogradWeights.
+ */
+export function winograd4Weights(filter: Tensor, ci: number, co: number): number {
+  const storage = filter.storage!;
+  const entries = packCache.get(storage);
+  const k = 9 * ci;
+  const hit = entries?.find((e) => e.kind === "winograd4" && e.k === k && e.co === co);
+  if (hit) return hit.ptr;
+  const heap = storage.heap;
+  const bytes = winograd4Bytes(ci, co);
+  const ptr = heap.alloc(bytes, "conv2d winograd weights", "packing");
+  packWinograd4(filter.ptr(), ptr, ci, co);
+  remember(storage, heap, entries, { kind: "winograd4", bias: null, k, co, ptr, bytes }, undefined);
+  return ptr;
+}
+
+/** Bytes of the Winograd F(4×4,3×3) packing of a 3×3 filter from ci to co channels. */
+export function winograd4Bytes(ci: number, co: number): number {
+  return 36 * Math.ceil(co / NR) * NR * ci * 4;
+}
+
 /** Floats of f32_packw_hwio_dot4's layout: per group of 4 channels, the bias, then 4 channels of kh zero-padded filter rows. */
 export const dot4Floats = (kh: number, kw: number, ci: number, co = 4) => Math.ceil(co / 4) * (4 + 4 * kh * Math.ceil((kw * ci) / 4) * 4);
 
@@ -96,6 +120,11 @@ function packWinograd(filter: number, dst: number, ci: number, co: number): void
   runRows("f32_winograd_2x2_3x3_packw_hwio_x8", [filter, dst, ci, co], Math.ceil(co / NR), 3 * 16 * NR * ci);
 }
 
+/** F(4×4,3×3)'s transform of the filter at `filter` into `dst`, its 8-channel blocks shared out as packWinograd's. */
+function packWinograd4(filter: number, dst: number, ci: number, co: number): void {
+  runRows("f32_winograd_4x4_3x3_packw_hwio_x8", [filter, dst, ci, co], Math.ceil(co / NR), 3 * 36 * NR * ci);
+}
+
 /** Bytes of the Winograd packing of a 3×3 filter from ci to co channels. */
 export function winogradBytes(ci: number, co: number): number {
   return 16 * Math.ceil(co / NR) * NR * ci * 4;
@@ -103,6 +132,7 @@ export function winogradBytes(ci: number, co: number): number {
 
 /** Bytes of `kind`'s packing of a [kh, kw, ci, co] filter. */
 export function packingBytes(kind: Exclude<Packing, "none">, kh: number, kw: number, ci: number, co: number): number {
+  if (kind === "winograd4") return winograd4Bytes(ci, co);
   return kind === "gemm" ? packedBytes(kh * kw * ci, co) : kind === "dot4" ? dot4Floats(kh, kw, ci) * 4 : winogradBytes(ci, co);
 }
 
@@ -115,6 +145,7 @@ export function packInto(kind: Exclude<Packing, "none">, filter: number, bias: n
   const k = backend().kernels;
   if (kind === "gemm") k.f32_packw_hwio_x8(filter, bias, dst, kh * kw * ci, co);
   else if (kind === "dot4") k.f32_packw_hwio_dot4(filter, bias, dst, kh, kw, ci, co);
+  else if (kind === "winograd4") packWinograd4(filter, dst, ci, co);
   else packWinograd(filter, dst, ci, co);
 }
 

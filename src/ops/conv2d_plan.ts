@@ -12,9 +12,9 @@ import { backend } from "../loader/backend.js";
 import type { RowKernel } from "../loader/kernels.gen.js";
 import type { Tensor } from "../tensor.js";
 import { getThreadsCount } from "../threads/threads.js";
-import { dot4Weights, packedWeights, winogradWeights, zeros, type Packing } from "./conv2d_packing.js";
-import { winogradPlan, winogradUnitBytes } from "./conv2d_winograd.js";
-import { mayPad, type Window2D } from "./conv_util.js";
+import { dot4Weights, packedWeights, winograd4Weights, winogradWeights, zeros, type Packing } from "./conv2d_packing.js";
+import { winogradPlan, winogradUnitBytes, type WinogradTile } from "./conv2d_winograd.js";
+import { mayPad, padsPastWindow, type Window2D } from "./conv_util.js";
 import { runRows, type RowArgs } from "./dispatch.js";
 
 /** What a path's condition may read: known from the filter and the options alone. */
@@ -23,6 +23,8 @@ export interface ConvGeometry {
   sh: number; sw: number; dh: number; dw: number;
   /** Whether some input size gets padding (false for VALID, zero pads, or SAME on a 1×1 window). */
   mayPad: boolean;
+  /** Whether an explicit pad is as wide as the window, so an output's window can be all padding. */
+  padPastWindow?: boolean;
 }
 
 /** The geometry of a conv with this HWIO filter shape and these options. */
@@ -32,7 +34,8 @@ export function convGeometry(
   const [kh, kw, ci, co] = filterShape;
   const [sh, sw] = strides;
   const [dh, dw] = dilations;
-  return { ci, co, kh, kw, sh, sw, dh, dw, mayPad: mayPad(pad, (kh - 1) * dh + 1, (kw - 1) * dw + 1) };
+  const ekh = (kh - 1) * dh + 1, ekw = (kw - 1) * dw + 1;
+  return { ci, co, kh, kw, sh, sw, dh, dw, mayPad: mayPad(pad, ekh, ekw), padPastWindow: padsPastWindow(pad, ekh, ekw) };
 }
 
 /** A conv's sizes at run time. */
@@ -64,7 +67,7 @@ const gemv = (r: ConvRun) => runRows(
   (r.d.co + 7) >> 3, 16 * r.d.ci,
 );
 
-export type PathName = "direct1" | "dot1" | "dot4" | "winograd" | "gemm" | "subsample" | "im2col" | "igemm";
+export type PathName = "direct1" | "dot1" | "dot4" | "winograd4" | "winograd" | "gemm" | "subsample" | "im2col" | "igemm";
 
 export interface ConvPath {
   readonly name: PathName;
@@ -89,11 +92,11 @@ export const WINOGRAD_MIN_CI = 8;
 type WinogradMode = "auto" | "on" | "off";
 
 /** SIMDCONV_WINOGRAD=0 / =1 in Node's environment (read once) turns the path off / forces it (benchmarks). */
-function modeFromEnv(): WinogradMode {
+function modeFromEnv(name = "SIMDCONV_WINOGRAD"): WinogradMode {
   try {
     const g = globalThis as { Deno?: unknown; process?: { env?: Record<string, string | undefined> } };
     if (g.Deno !== undefined) return "auto"; // reading the environment needs a permission there
-    const v = g.process?.env?.SIMDCONV_WINOGRAD;
+    const v = g.process?.env?.[name];
     return v === "0" ? "off" : v === "1" ? "on" : "auto";
   } catch {
     return "auto";
@@ -101,6 +104,7 @@ function modeFromEnv(): WinogradMode {
 }
 
 let winogradMode: WinogradMode = modeFromEnv();
+let winograd4Mode: WinogradMode = modeFromEnv("SIMDCONV_WINOGRAD4");
 
 /**
  * For tests and benchmarks: "on" uses Winograd for every eligible shape, "off" never. Operators
@@ -109,6 +113,28 @@ let winogradMode: WinogradMode = modeFromEnv();
 export function setWinogradMode(mode: WinogradMode): WinogradMode {
   const was = winogradMode;
   winogradMode = mode;
+  return was;
+}
+
+/**
+ * F(4×4,3×3)'s error against the direct bound K·2⁻²⁴·Σ|x·w|: at most 0.14 of it from 32 input
+ * channels, 0.07 from 64, on uniform, post-ReLU and smooth data; below 32 an output whose window
+ * holds few inputs (a corner, a pad of 2) passed it (1.3× at ci = 6, 1.1–6× at ci = 1), since the
+ * bound shrinks with ci while the rounding comes from the whole 6×6 tile (docs/kernels.md,
+ * "Winograd F(4×4,3×3)"). No mode takes it below this, nor where an explicit pad
+ * is as wide as the window: an output whose window is all padding would get the rounding of its
+ * 6×6 tile's neighbours (about 1e-12 for inputs near 1) instead of TF's exact 0.
+ */
+export const WINOGRAD4_MIN_CI = 32;
+
+/**
+ * For tests and benchmarks: "on" uses Winograd F(4×4,3×3) for every 3×3 stride-1 undilated conv
+ * with at least WINOGRAD4_MIN_CI input channels (unless Winograd is "off"), "off" never (F(2×2,3×3) then takes its shapes), "auto" where it pays.
+ * Returns the previous mode. SIMDCONV_WINOGRAD4=1 / =0 in Node's environment sets it at start.
+ */
+export function setWinograd4Mode(mode: WinogradMode): WinogradMode {
+  const was = winograd4Mode;
+  winograd4Mode = mode;
   return was;
 }
 
@@ -201,6 +227,23 @@ export const CONV_PATHS: readonly ConvPath[] = [
     },
   },
   /**
+   * F(4×4,3×3): 2.25 multiplies per output and (input, output channel) pair instead of F(2×2)'s 4,
+   * for 2.25× F(2×2)'s packed weights. From 64 input and output channels it beat F(2×2) on the
+   * layer suite's 3×3 stride-1 rows, and lost with 32 input channels (bench/ops/conv-ab.mjs;
+   * winograd4Pays below has the command and figures).
+   */
+  {
+    name: "winograd4",
+    when: (g) =>
+      g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && winogradMode !== "off" &&
+      g.ci >= WINOGRAD4_MIN_CI && !g.padPastWindow &&
+      (winograd4Mode === "on" || (winograd4Mode === "auto" && winogradMode === "auto" && winograd4Pays(g.ci, g.co))),
+    kernels: ["f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd"],
+    packing: "winograd4",
+    zeroFloats: (ci) => ci + 3,
+    run: (r) => runWinograd(r, 4),
+  },
+  /**
    * 3×3 stride 1 from 8 input channels: beat the 4×8 IGEMM at every output channel count measured;
    * with 4 or fewer input channels it lost on most (bench/kernels/f32-winograd.mjs).
    */
@@ -212,7 +255,7 @@ export const CONV_PATHS: readonly ConvPath[] = [
     kernels: ["f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd"],
     packing: "winograd",
     zeroFloats: (ci) => ci + 3,
-    run: runWinograd,
+    run: (r) => runWinograd(r, 2),
   },
   /**
    * 1×1 stride 1 unpadded is a GEMM over pixels: no indirection; its tile is gemmFor's. The 4×8
@@ -315,6 +358,7 @@ export function planConv2d(g: ConvGeometry): ConvPath {
 export function prepareConv2d(path: ConvPath, filter: Tensor, bias: Tensor | undefined, d: Pick<ConvDims, "ci" | "co" | "kh" | "kw">): void {
   if (path.packing === "gemm") packedWeights(filter, bias, d.kh * d.kw * d.ci, d.co);
   if (path.packing === "winograd") winogradWeights(filter, d.ci, d.co);
+  if (path.packing === "winograd4") winograd4Weights(filter, d.ci, d.co);
   if (path.packing === "dot4") dot4Weights(filter, bias, d.kh, d.kw, d.ci, d.co);
   const z = path.zeroFloats(d.ci);
   if (z > 0) zeros(backend().heap, z);
@@ -354,41 +398,62 @@ function runDot1(r: ConvRun): void {
   );
 }
 
-function runWinograd(r: ConvRun): void {
+function runWinograd(r: ConvRun, m: WinogradTile): void {
   const { input, out, d, win } = r;
   const heap = backend().heap;
   const threads = getThreadsCount();
-  const u = r.packed || winogradWeights(r.filter!, d.ci, d.co);
+  const u = r.packed || (m === 4 ? winograd4Weights : winogradWeights)(r.filter!, d.ci, d.co);
   const zero = zeros(heap, d.ci + 3);
   // The kernel wants a scratch slot per work unit of a call (it works in its first unit's), so a
   // conv made in one call would hold the whole transformed input: 55 MB for VGG16's 224×224×64
-  // convs. Bands of tile-rows, each one call with its own few units, bound the scratch; a tile's
-  // arithmetic is the same whichever band or group holds it, so the result is too.
-  const whole = winogradPlan(d.n, win.ho, win.wo, d.ci, d.co, threads);
-  const th = Math.ceil(win.ho / 2);
+  // convs with F(2×2). Bands of tile-rows, each one call with its own few units, bound the
+  // scratch; a tile's arithmetic is the same whichever band or group holds it, so the result is too.
+  const whole = winogradPlan(d.n, win.ho, win.wo, d.ci, d.co, threads, m);
+  const th = Math.ceil(win.ho / m);
   let bandRows = d.n * th;
   if (whole.units * whole.unitBytes > WINOGRAD_SCRATCH_BYTES) {
     // At least two tile-rows per thread, so the threads still share each call.
-    const rowBytes = whole.parts * winogradUnitBytes(1, win.wo, d.ci);
+    const rowBytes = whole.parts * winogradUnitBytes(1, win.wo, d.ci, m, whole.chunk);
     bandRows = Math.min(th, Math.max(2 * threads, Math.floor(WINOGRAD_SCRATCH_BYTES / rowBytes)));
   }
-  if (bandRows >= d.n * th) return winogradBand(r, u, zero, input.ptr(), out.ptr(), d.n, d.h, win.ho, win.padTop, threads);
+  if (bandRows >= d.n * th) return winogradBand(r, m, u, zero, input.ptr(), out.ptr(), d.n, d.h, win.ho, win.padTop, threads);
   const inRow = d.w * d.ci * 4;
   const outRow = win.wo * d.co * 4;
+  if (bandRows >= th) {
+    // Small maps in a batch (7×7 at batch 8): bands of whole images, so each band's weights
+    // stream past for several images at once rather than once per image.
+    const images = Math.floor(bandRows / th);
+    for (let b = 0; b < d.n; b += images) {
+      const n = Math.min(images, d.n - b);
+      winogradBand(r, m, u, zero, input.ptr() + b * d.h * inRow, out.ptr() + b * win.ho * outRow, n, d.h, win.ho, win.padTop, threads);
+    }
+    return;
+  }
   for (let b = 0; b < d.n; b++) {
     for (let t0 = 0; t0 < th; t0 += bandRows) {
-      const oy = 2 * t0;
-      const ho = Math.min(win.ho, 2 * (t0 + bandRows)) - oy;
+      const oy = m * t0;
+      const ho = Math.min(win.ho, m * (t0 + bandRows)) - oy;
       // The band's first input row; rows above the image are the kernel's top padding.
       const iy = oy - win.padTop;
       const top = Math.max(0, iy);
       winogradBand(
-        r, u, zero, input.ptr() + (b * d.h + top) * inRow, out.ptr() + (b * win.ho + oy) * outRow,
+        r, m, u, zero, input.ptr() + (b * d.h + top) * inRow, out.ptr() + (b * win.ho + oy) * outRow,
         1, d.h - top, ho, top - iy, threads,
       );
     }
   }
 }
+
+/**
+ * Where F(4×4,3×3) beats F(2×2,3×3): from 64 input and 64 output channels. Against main's
+ * F(2×2) (minimum of 10 interleaved runs, `node [--experimental-wasm-relaxed-simd]
+ * bench/ops/conv-ab.mjs --only vgg16.conv,resnet18.layer1.conv,resnet18.layer2.conv2,resnet18.layer3.conv2,resnet18.layer4.conv2,course,yolo_tiny.conv
+ * --base <main checkout>`, both builds, 2026-11-30, shared host, load 5–10): the 3×3 stride-1
+ * rows with ci ≥ 64 ran 0.95–2.33× (median 1.2×) faster, the three with ci = 32 (course150.conv2,
+ * course128.conv2, yolo_tiny.conv3, 32→64) 0.56–0.90×. No row of the suite has ci ≥ 64 with
+ * co < 64, so those stay on F(2×2) untried. docs/performance.md, "Winograd", has the rows.
+ */
+const winograd4Pays = (ci: number, co: number) => ci >= 64 && co >= 64;
 
 /** Scratch above which a Winograd conv runs in bands of tile-rows (see runWinograd). */
 let WINOGRAD_SCRATCH_BYTES = 4 << 20;
@@ -401,21 +466,35 @@ export function setWinogradBandBytes(bytes: number): number {
 }
 
 /** One Winograd kernel call over `n` images of `h` input rows at x, giving `ho` output rows at y. */
-function winogradBand(r: ConvRun, u: number, zero: number, x: number, y: number, n: number, h: number, ho: number, padTop: number, threads: number): void {
+function winogradBand(
+  r: ConvRun, m: WinogradTile, u: number, zero: number, x: number, y: number, n: number, h: number, ho: number, padTop: number, threads: number,
+): void {
   const { bias, d, win, lo, hi } = r;
   const heap = backend().heap;
-  const plan = winogradPlan(n, ho, win.wo, d.ci, d.co, threads);
+  const plan = winogradPlan(n, ho, win.wo, d.ci, d.co, threads, m);
   const bytes = plan.units * plan.unitBytes;
   const scratch = heap.alloc(bytes, "conv2d winograd scratch");
+  const flops = (m * flopsPerRow(r) * plan.groupRows) / plan.parts; // a tile-row is m output rows
   try {
-    runRows(
-      "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
-      [
-        x, u, bias ? bias.ptr() : 0, zero, scratch, y, n, h, d.w, d.ci,
-        ho, win.wo, d.co, padTop, win.padLeft, plan.groupRows, plan.parts, lo, hi,
-      ],
-      plan.units, (2 * flopsPerRow(r) * plan.groupRows) / plan.parts, // a tile-row is two output rows
-    );
+    if (m === 4) {
+      runRows(
+        "f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd",
+        [
+          x, u, bias ? bias.ptr() : 0, zero, scratch, y, n, h, d.w, d.ci,
+          ho, win.wo, d.co, padTop, win.padLeft, plan.groupRows, plan.parts, plan.chunk, lo, hi,
+        ],
+        plan.units, flops,
+      );
+    } else {
+      runRows(
+        "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd",
+        [
+          x, u, bias ? bias.ptr() : 0, zero, scratch, y, n, h, d.w, d.ci,
+          ho, win.wo, d.co, padTop, win.padLeft, plan.groupRows, plan.parts, lo, hi,
+        ],
+        plan.units, flops,
+      );
+    }
   } finally {
     heap.free(scratch, bytes);
   }

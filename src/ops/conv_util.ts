@@ -134,6 +134,19 @@ export function window2d(
  * window, which pads no input size. conv2d's plan reads it because its choice must not depend
  * on the input's size. A malformed pad answers true; window2d rejects it.
  */
+/**
+ * Whether an explicit or numeric pad is as wide as the window somewhere, so that some output's
+ * window can lie wholly in the padding (TF's result there is exactly 0, plus the bias). SAME and
+ * VALID never are. Malformed pads answer true; window2d rejects them.
+ */
+export function padsPastWindow(pad: unknown, ekh: number, ekw: number): boolean {
+  if (typeof pad === "string") return false;
+  const k = Math.min(ekh, ekw);
+  if (typeof pad === "number") return pad >= k;
+  if (Array.isArray(pad)) return pad.flat().some((p) => !(p < k));
+  return true;
+}
+
 export function mayPad(pad: unknown, ekh: number, ekw: number): boolean {
   const mode = typeof pad === "string" ? pad.toLowerCase() : undefined;
   if (mode === "valid") return false;

@@ -61,6 +61,20 @@ for (const build of builds) {
       expect(count(body, "f32.add")).toBe(0);
     });
 
+    it("Winograd F(4×4,3×3): the GEMM over the 36 transformed matrices multiplies with vector ops, the transforms are vector ops", () => {
+      const body = fns.get("f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd")!;
+      expect(body, "winograd 4x4 kernel missing from the .wat").toBeDefined();
+      expect(count(body, madd)).toBeGreaterThanOrEqual(8);
+      expect(count(body, "v128.load32_splat")).toBeGreaterThanOrEqual(4);
+      expect(count(body, "f32.mul")).toBe(0);
+      expect(count(body, "f32.add")).toBe(0);
+      // Input transform (Bᵀ d B, twice 6 outputs of 4 adds/subs); output transform (Aᵀ M A, two
+      // passes of 4 adds/subs + 4 outputs), then + bias: 4.
+      expect(count(body, "f32x4.sub") + count(body, "f32x4.add")).toBeGreaterThanOrEqual(30);
+      expect(count(body, "f32x4.pmax")).toBeGreaterThanOrEqual(4);
+      expect(count(body, "f32x4.pmin")).toBeGreaterThanOrEqual(4);
+    });
+
     it("the 1-channel conv multiplies 8 outputs per step with vector ops", () => {
       const body = fns.get("f32_conv2d_nhwc_c1_minmax_w8_simd")!;
       expect(count(body, madd)).toBeGreaterThanOrEqual(18); // the 3×3 row: 9 taps × 2 vectors

@@ -18,6 +18,7 @@ export const convCases: (Conv2DCase & { path: string })[] = [
   { path: "dot1", x: [1, 13, 17, 3], filter: [3, 3, 3, 1], strides: [1, 1], dilations: [1, 1], pad: "same" },
   { path: "dot4", x: [2, 9, 14, 3], filter: [5, 5, 3, 3], strides: [1, 2], dilations: [2, 1], pad: "same" },
   { path: "subsample", x: [2, 9, 11, 13], filter: [1, 1, 13, 10], strides: [2, 2], dilations: [1, 1], pad: "valid" },
+  { path: "winograd4", x: [1, 13, 10, 64], filter: [3, 3, 64, 72], strides: [1, 1], dilations: [1, 1], pad: "same" },
   { path: "winograd", x: [1, 12, 11, 9], filter: [3, 3, 9, 10], strides: [1, 1], dilations: [1, 1], pad: "same" },
   { path: "gemm", x: [2, 7, 9, 13], filter: [1, 1, 13, 11], strides: [1, 1], dilations: [1, 1], pad: "valid" },
   { path: "im2col", x: [1, 20, 21, 3], filter: [3, 3, 3, 17], strides: [1, 1], dilations: [1, 1], pad: "same" },

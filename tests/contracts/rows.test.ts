@@ -23,6 +23,8 @@ const problems: string[] = [];
 const SCRATCH: Record<string, (args: number[]) => [number, number]> = {
   // args: x, u, bias, zero, scratch, y, n, h, wd, ci, ho, wo, co, padTop, padLeft, groupRows, …; one slot per unit.
   f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd: (a) => [a[4] >> 2, winogradUnitBytes(a[15], a[11], a[9]) >> 2],
+  // The same, then parts, chunk.
+  f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd: (a) => [a[4] >> 2, winogradUnitBytes(a[15], a[11], a[9], 4, a[17]) >> 2],
 };
 
 vi.mock("../../src/ops/dispatch.js", async () => {

@@ -178,7 +178,7 @@ function pathOf(kernels: Set<string>): string | undefined {
   if (kernels.has("f32_conv2d_nhwc_c1_minmax_w8_simd")) return "direct1";
   if (kernels.has("f32_conv2d_nhwc_co1_minmax_w4_dot_simd")) return "dot1";
   if (kernels.has("f32_conv2d_nhwc_minmax_2x4_dot_simd")) return "dot4";
-  if (kernels.has("f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd")) return "winograd";
+  if (kernels.has("f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd") || kernels.has("f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd")) return "winograd";
   if (kernels.has("f32_im2col_nhwc_1x1")) return "subsample";
   if (kernels.has("f32_im2col_nhwc")) return "im2col";
   for (const k of kernels) if (k.startsWith("f32_igemm")) return "igemm";

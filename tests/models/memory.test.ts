@@ -8,6 +8,8 @@
 import { describe, expect, it } from "vitest";
 import * as sc from "../../src/index.js";
 import { backend } from "../../src/loader/backend.js";
+import { packingBytes } from "../../src/ops/conv2d_packing.js";
+import { convGeometry, planConv2d } from "../../src/ops/conv2d_plan.js";
 
 /** Keras's VGG16 without its top: 13 same-padded 3×3 relu convs in 5 blocks, each ending in a 2×2 max pool. */
 function vgg16Base(size: number): sc.Layer[] {
@@ -22,8 +24,11 @@ function vgg16Base(size: number): sc.Layer[] {
   return out;
 }
 
-/** Packed bytes of a 3×3 conv from ci to co channels on its path (Winograd from 8 input channels, else the GEMM layout). */
-const packed = (ci: number, co: number) => (ci >= 8 ? 16 * Math.ceil(co / 8) * 8 * ci * 4 : Math.ceil(co / 8) * (8 + 8 * 9 * ci) * 4);
+/** Packed bytes of a same-padded 3×3 conv from ci to co channels on the path the plan gives it (GEMM, Winograd F(2×2) or F(4×4)). */
+const packed = (ci: number, co: number) => {
+  const kind = planConv2d(convGeometry([3, 3, ci, co], [1, 1], [1, 1], "same")).packing;
+  return kind === "none" ? 0 : packingBytes(kind, 3, 3, ci, co);
+};
 
 describe("wasm memory of a model", () => {
   it("the VGG16 conv base at 64×64 grows memory by at most 1.2 × (packed weights + two largest activations)", () => {

@@ -28,7 +28,11 @@ const grid: Conv2DCase[] = [
   // Winograd with large weights and too few tile-rows to share evenly, so its output channels
   // are cut into parts (2 on 2 threads, 3 on 3; see the winogradPlan test); then small weights,
   // whose groups shrink instead; then many groups.
+  // (Winograd F(4×4,3×3) takes this one; F(2×2,3×3) the one after, with 40 output channels.)
   { x: [1, 6, 6, 128], filter: [3, 3, 128, 136], strides: [1, 1], dilations: [1, 1], pad: "same" },
+  { x: [1, 6, 6, 512], filter: [3, 3, 512, 40], strides: [1, 1], dilations: [1, 1], pad: "same" },
+  // F(4×4,3×3) with small weights (groups shrink) and edge tiles.
+  { x: [2, 13, 11, 64], filter: [3, 3, 64, 72], strides: [1, 1], dilations: [1, 1], pad: "same" },
   { x: [1, 12, 10, 64], filter: [3, 3, 64, 40], strides: [1, 1], dilations: [1, 1], pad: "same" },
   { x: [2, 30, 9, 9], filter: [3, 3, 9, 17], strides: [1, 1], dilations: [1, 1], pad: "valid" },
 ];
