@@ -135,7 +135,7 @@ export interface Kernels {
    * (assembly/f32-winograd/f32_winograd_4x4_3x3.ts)
    */
   f32_winograd_4x4_3x3_packw_hwio_x8(
-    w: usize, u: usize, ci: i32, co: i32,
+    w: usize, u: usize, ci: i32, co: i32, r0: i32, r1: i32,
   ): void;
   /**
    * The conv over NHWC `x` for work units [u0, u1), cut as
@@ -250,6 +250,7 @@ export type RowKernel =
   | "f32_im2col_nhwc_1x1"
   | "f32_winograd_2x2_3x3_packw_hwio_x8"
   | "f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd"
+  | "f32_winograd_4x4_3x3_packw_hwio_x8"
   | "f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd"
   | "f32_maxpool_2x2_nhwc_simd"
   | "f32_vprelu_simd"

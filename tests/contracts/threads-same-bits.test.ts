@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import * as sc from "../../src/index.js";
 import { backend } from "../../src/loader/backend.js";
-import { winogradBytes, winogradWeights } from "../../src/ops/conv2d_packing.js";
+import { winograd4Bytes, winograd4Weights, winogradBytes, winogradWeights } from "../../src/ops/conv2d_packing.js";
 import { testing } from "../../src/threads/threads.js";
 import { randomData, rng } from "../helpers/reference.js";
 import { bitsOf, expectSameBits } from "../helpers/same-bits.js";
@@ -48,15 +48,18 @@ describe("the row-split ops give the same bits on 1 and 2 threads", () => {
     await sc.init({ threads: 1 });
   });
 
-  /** The Winograd packing of a fresh 3×3 filter, 13 → 45 channels (six 8-channel blocks, the last part-filled). */
+  /** The Winograd packing (F(2×2) or F(4×4)) of a fresh 3×3 filter, 13 → 45 channels (six 8-channel blocks, the last part-filled). */
+  let tile = 2;
   function winogradPacking(): Uint32Array {
     const f = sc.tensor(randomData(9 * 13 * 45, rng(8)).map((v) => v * 3), [3, 3, 13, 45]);
-    const ptr = winogradWeights(f, 13, 45);
-    const bits = new Uint32Array(backend().heap.u8.slice(ptr, ptr + winogradBytes(13, 45)).buffer);
+    const ptr = tile === 4 ? winograd4Weights(f, 13, 45) : winogradWeights(f, 13, 45);
+    const bytes = tile === 4 ? winograd4Bytes(13, 45) : winogradBytes(13, 45);
+    const bits = new Uint32Array(backend().heap.u8.slice(ptr, ptr + bytes).buffer);
     f.dispose();
     return bits;
   }
-  it("the Winograd filter packing", async () => {
+  it.each([[2, 2], [4, 4]])("the Winograd filter packing, %i×%i output tiles", async (m) => {
+    tile = m;
     testing.splitEverything(true);
     await sc.init({ threads: 1 });
     const one = winogradPacking();
