@@ -3,7 +3,7 @@
  * Also the inspection API (summary, layers, getLayer, getWeights, intermediate outputs).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as sc from "../../src/index.js";
@@ -56,6 +56,16 @@ const cases: [string, () => unknown, RegExp][] = [
     "model.json": JSON.stringify({ modelTopology: base.modelTopology, weightsManifest: manifest() }),
     "w.bin": new Uint8Array(base.weightData).subarray(0, 100),
   }), /hold 100 bytes, but their weights .* need \d+: a shard is missing or short/],
+  ["a missing shard among three", () => dirWith({
+    "model.json": JSON.stringify({ modelTopology: base.modelTopology, weightsManifest: manifest(base.weightSpecs, ["a.bin", "b.bin", "c.bin"]) }),
+    "a.bin": new Uint8Array(base.weightData).subarray(0, 64),
+    "c.bin": new Uint8Array(base.weightData).subarray(64),
+  }), /cannot read .*b\.bin \(named by the weights manifest\)/],
+  ["a shard larger than its weights need", () => dirWith({
+    "model.json": JSON.stringify({ modelTopology: base.modelTopology, weightsManifest: manifest(base.weightSpecs, ["a.bin", "b.bin"]) }),
+    "a.bin": new Uint8Array(base.weightData),
+    "b.bin": new Uint8Array((1 << 20) + 1),
+  }), /b\.bin has 1048577 bytes, more than the 1048576 expected/],
   ["a manifest that is not an array", () => dirWith({ "model.json": JSON.stringify({ modelTopology: base.modelTopology, weightsManifest: {} }) }), /weightsManifest must be an array/],
   ["short weight data in memory", () => ({ ...base, weightData: base.weightData.slice(0, 64) }), /need \d+ bytes but the weight data has 64: a shard is missing or short/],
   ["an unsupported layer class", () => edited((t) => { t.config.layers[1].class_name = "Conv3D"; }), /layer 1 'p1': class Conv3D is not supported; supported: Conv2D, MaxPooling2D/],
@@ -116,6 +126,15 @@ describe("bad models: a clear error, nothing left allocated", () => {
     expect(err, "the load must fail").toBeInstanceOf(Error);
     expect(err!.message).toMatch(message);
     expect(sc.memory()).toEqual(before);
+  });
+
+  it.runIf(existsSync("/proc/self/fd"))("a failed load leaves no shard file open", async () => {
+    const fds = () => readdirSync("/proc/self/fd").length;
+    const failing = cases.filter(([name]) => /among three|larger than/.test(name));
+    expect(failing).toHaveLength(2);
+    const before = fds();
+    for (const [, make] of failing) await expect(sc.loadLayersModel(make() as never)).rejects.toThrow();
+    expect(fds()).toBe(before);
   });
 
   it("predict with the wrong input shape names the expected shape", async () => {
