@@ -1,8 +1,9 @@
 // The ops that trained models need besides conv2d and maxPool, on layer shapes from real
 // models, against tfjs-backend-wasm (XNNPACK, 1 thread in Node) in the same process on the
-// same inputs. Each timing includes reading the result back (dataSync), as a user does.
+// same inputs. Each timing includes reading the result back (dataSync), as a user does; with
+// --compute, only the op (the read-back's fresh array costs both libraries the same page faults).
 //
-//   npm run build && flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/ops/nn-ops.mjs [--runs 15] [--only avgPool]
+//   npm run build && flock /tmp/simdconv-bench.lock node --experimental-wasm-relaxed-simd bench/ops/nn-ops.mjs [--runs 15] [--only avgPool] [--compute]
 //
 // The two libraries are timed in turns (A B, B A, …), so a busy neighbour hits both alike.
 import { createRequire } from "node:module";
@@ -11,9 +12,10 @@ import { cli, inTurns, median } from "../harness.mjs";
 import { random } from "./inputs.mjs";
 
 const require = createRequire(import.meta.url);
-const { runs, only } = cli("node --experimental-wasm-relaxed-simd bench/ops/nn-ops.mjs [options]: the other ops trained models need, against tfjs-backend-wasm", {
+const { runs, only, compute } = cli("node --experimental-wasm-relaxed-simd bench/ops/nn-ops.mjs [options]: the other ops trained models need, against tfjs-backend-wasm", {
   runs: { type: "number", default: 15, help: "runs per op and library" },
   only: { type: "string", help: "only the ops whose name contains this" },
+  compute: { type: "boolean", help: "time the op without reading the result back (ours: computed into its tensor by view(); tfjs-wasm computes at the call)" },
 });
 const sc = await import(new URL("../../dist/index.js", import.meta.url).href);
 const tf = await import("@tensorflow/tfjs-core");
@@ -54,7 +56,7 @@ async function time(...fns) {
   return (await inTurns(fns, (round) => round < runs)).map(median);
 }
 
-console.log(`simdconv nn ops vs tfjs-backend-wasm — ${new Date().toISOString()} — Node ${process.version}, ${runs} runs, median ms (shared 2-core host)`);
+console.log(`simdconv nn ops vs tfjs-backend-wasm — ${new Date().toISOString()} — Node ${process.version}, ${runs} runs, median ms, ${compute ? "without" : "with"} the read-back (shared 2-core host)`);
 console.log("| op | simdconv ms | tfjs-wasm ms | tfjs-wasm / simdconv |\n|---|---|---|---|");
 for (const [name, shapes, ours, theirs] of cases) {
   if (only && !name.includes(only)) continue;
@@ -62,10 +64,10 @@ for (const [name, shapes, ours, theirs] of cases) {
   const mine = data.map((d, i) => sc.tensor(d, shapes[i]));
   const yours = data.map((d, i) => tf.tensor(d, shapes[i]));
   const [a, b] = await time(
-    () => { const y = ours(...mine); y.dataSync(); y.dispose(); },
+    () => { const y = ours(...mine); if (compute) y.view(); else y.dataSync(); y.dispose(); },
     // The tidy returns nothing: given the result's typed array, tfjs walks it key by key looking
     // for tensors (seconds for 800K values), which the op's time must not include.
-    () => tf.tidy(() => { theirs(...yours).dataSync(); }),
+    () => tf.tidy(() => { const y = theirs(...yours); if (!compute) y.dataSync(); }),
   );
   console.log(`| ${name} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(b / a).toFixed(2)} |`);
   sc.dispose(mine);
