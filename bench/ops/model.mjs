@@ -259,14 +259,19 @@ for (const [name, spec, size] of [["VGG16 conv base", vgg16, 224], ["course clas
   await session.release();
 }
 
-/** Packed bytes of every conv/dense (Winograd for 3×3 with ≥ 8 input channels, else the GEMM layout) and the two largest activations. */
+/**
+ * Packed bytes of every conv/dense (as conv2d's plan: Winograd F(4×4) for 3×3 with ≥ 64 input and
+ * output channels unless SIMDCONV_WINOGRAD4=0, F(2×2) with ≥ 8 input channels, else the GEMM
+ * layout) and the two largest activations.
+ */
 function planBytes(spec, size) {
   let c = 3, hw = size, packed = 0, raw = 0;
   const acts = [size * size * 3 * 4];
   for (const l of spec) {
     if (l.kind === "conv") {
       const co = l.filters;
-      packed += c >= 8 ? 16 * Math.ceil(co / 8) * 8 * c * 4 : Math.ceil(co / 8) * (8 + 8 * 9 * c) * 4;
+      const f4 = c >= 64 && co >= 64 && process.env.SIMDCONV_WINOGRAD4 !== "0";
+      packed += c >= 8 ? (f4 ? 36 : 16) * Math.ceil(co / 8) * 8 * c * 4 : Math.ceil(co / 8) * (8 + 8 * 9 * c) * 4;
       raw += (9 * c + 1) * co * 4;
       c = co;
     } else if (l.kind === "pool") hw >>= 1;
