@@ -20,8 +20,11 @@ describe(`f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd (${backend().build} build)`,
   });
 
   // Groups of 1–3 tile-rows and 1–3 channel parts (more parts than 8-channel blocks included).
-  const cases = named(winogradGrid()).map(([name, c, i]) => [name, c, i, 1 + (i % 3), 1 + (Math.floor(i / 3) % 3)] as const);
-  it.each(cases)("%s groupRows=%i parts=%i: within the direct bound", (_name, c, i, groupRows, parts) => {
+  const cases = named(winogradGrid()).map(([name, c, i]) => {
+    const groupRows = 1 + (i % 3), parts = 1 + (Math.floor(i / 3) % 3);
+    return [`${name} groupRows=${groupRows} parts=${parts}`, c, i, groupRows, parts] as const;
+  });
+  it.each(cases)("%s: within the direct bound", (_name, c, i, groupRows, parts) => {
     worst = Math.max(worst, check(winograd(groupRows, parts), c, 300 + i, (k) => winogradUnits(k, groupRows, parts)));
   });
 });
