@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { setFlagsFromString } from "node:v8";
 import { capabilities } from "../index.js";
 import { COLORMAPS, encodeJpeg, kernelZoo, resolveKernel, sampleScene, type ColormapName, type Normalization } from "../image/node.js";
 import { checkOut, display, runExtract, writeOutput, type ExtractJob } from "./extract.js";
@@ -193,7 +194,26 @@ async function model(args: string[]): Promise<number> {
   return (await runModel(job)) > 0 ? 1 : 0;
 }
 
+/**
+ * Node 20 has relaxed SIMD (fused multiply-add) behind a flag that Node 22 turns on by default.
+ * The CLI is a process of its own, so it sets the flag before the first wasm compile and runs
+ * the relaxed build, as Node 22 would (convs 1.2–1.6× faster: docs/performance.md). The flag
+ * only lets the engine validate the relaxed build; SIMDCONV_RELAXED=0 keeps the plain one.
+ * Deno and Bun choose their own engine flags.
+ */
+function preferRelaxedSimd(): void {
+  const p = globalThis.process;
+  const major = Number(p?.versions?.node?.split(".")[0]);
+  if (p?.env?.SIMDCONV_RELAXED === "0" || p?.versions?.bun || "Deno" in globalThis || !(major >= 16 && major < 22)) return;
+  try {
+    setFlagsFromString("--experimental-wasm-relaxed-simd");
+  } catch {
+    // An engine without the flag keeps the plain build.
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  preferRelaxedSimd();
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -220,4 +240,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `simdconv kernels | head`: a reader that closes the pipe early ends the run quietly, as other commands do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -69,6 +69,31 @@ describe("other runtimes", () => {
   });
 });
 
+describe("the wasm build the CLI runs", () => {
+  const demoBuild = (env: Record<string, string>) =>
+    new Promise<string>((resolve) => {
+      execFile(process.execPath, [cliPath, "demo", "--out", "build-check"], { cwd: dir, env: { ...process.env, NO_COLOR: "1", ...env } }, (_err, stdout) =>
+        resolve(/wasm build (\S+),/.exec(stdout)?.[1] ?? `no build in: ${stdout}`));
+    });
+  it("is the relaxed-SIMD one on Node 20 without flags, and the plain one with SIMDCONV_RELAXED=0", async () => {
+    expect(await demoBuild({})).toBe("relaxed-simd");
+    if (Number(process.versions.node.split(".")[0]) < 22) expect(await demoBuild({ SIMDCONV_RELAXED: "0" })).toBe("simd");
+  });
+});
+
+describe("a reader that closes the pipe early", () => {
+  it("ends the demo quietly with status 0 (as `simdconv demo | head -1`)", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [cliPath, "demo", "--out", "pipe-check"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
+  });
+});
+
 describe("simdconv extract", () => {
   it("writes maps whose pixels are the min–max normalised feature values", async () => {
     const r = await run("extract", "bars.png", "--relu", "--colormap", "gray", "--normalize", "minmax", "--out", "plain");
