@@ -6,7 +6,8 @@
 //   y = Aᵀ M A   output transform, + bias, clamp, masked store of the 2×2 outputs
 // with Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
 // Aᵀ = [1 1 1 0; 0 1 -1 -1].
-import { clampMinMax, isAligned16, madd, storeTail } from "../common";
+import { clampMinMax, isAligned16, storeTail } from "../common";
+import { winogradGemm4x8 } from "./gemm";
 
 /** Row i of G applied to (a, b, d). */
 // @ts-ignore: decorator
@@ -255,30 +256,7 @@ export function f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
         const vp = vBase + <usize>p * vPos;
         const up = u + <usize>p * uPos + <usize>bi * <usize>ci * 32;
         const mp = mBase + <usize>p * mPos;
-        for (let t = 0; t < tiles; t += 4) {
-          // Tiles past the group re-read the last one; their results land in M's padding.
-          let p0 = vp + <usize>t * vRow;
-          let p1 = vp + <usize>min(t + 1, tiles - 1) * vRow;
-          let p2 = vp + <usize>min(t + 2, tiles - 1) * vRow;
-          let p3 = vp + <usize>min(t + 3, tiles - 1) * vRow;
-          let w = up;
-          let a00 = f32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-          // Not unrolled: a 2-channel unroll measured 12–18 % slower on bench shapes 3–5.
-          for (let k = 0; k < ci; k++) {
-            const w0 = v128.load(w), w1 = v128.load(w, 16);
-            const x0 = v128.load32_splat(p0), x1 = v128.load32_splat(p1), x2 = v128.load32_splat(p2), x3 = v128.load32_splat(p3);
-            a00 = madd(x0, w0, a00); a01 = madd(x0, w1, a01);
-            a10 = madd(x1, w0, a10); a11 = madd(x1, w1, a11);
-            a20 = madd(x2, w0, a20); a21 = madd(x2, w1, a21);
-            a30 = madd(x3, w0, a30); a31 = madd(x3, w1, a31);
-            p0 += 4; p1 += 4; p2 += 4; p3 += 4; w += 32;
-          }
-          const m = mp + <usize>t * 32;
-          v128.store(m, a00); v128.store(m, a01, 16);
-          v128.store(m, a10, 32); v128.store(m, a11, 48);
-          v128.store(m, a20, 64); v128.store(m, a21, 80);
-          v128.store(m, a30, 96); v128.store(m, a31, 112);
-        }
+        winogradGemm4x8(vp, vRow, tiles, up, ci, mp);
       }
       // Output transform: y = Aᵀ M A, + bias, clamp, store the tile's in-range outputs.
       const c0 = bi * 8;
