@@ -11,6 +11,14 @@ import { testing } from "../../src/threads/threads.js";
 import { randomData, rng } from "../helpers/reference.js";
 import { bitsOf, expectSameBits } from "../helpers/same-bits.js";
 
+
+/**
+ * Rounds an op is repeated until a worker has taken a chunk of it. Under load the calling
+ * thread can finish every chunk of a small op (the Winograd packing of six blocks) before the
+ * worker wakes, round after round: 5 rounds were seen to pass with no worker chunk.
+ */
+const ROUNDS = 100;
+
 describe("the row-split ops give the same bits on 1 and 2 threads", () => {
   afterAll(async () => {
     testing.splitEverything(false);
@@ -40,8 +48,8 @@ describe("the row-split ops give the same bits on 1 and 2 threads", () => {
     await sc.init({ threads: 2 });
     const before = testing.pool()!.workerChunks;
     // On a busy machine the calling thread may take every chunk of a round before the worker
-    // wakes; the worker must take part in one of a few rounds, and every round must agree.
-    for (let round = 0; round < 5 && testing.pool()!.workerChunks === before; round++) {
+    // wakes; the worker must take part in one of the rounds, and every round must agree.
+    for (let round = 0; round < ROUNDS && testing.pool()!.workerChunks === before; round++) {
       expectSameBits(one, outputs(), `2 threads, round ${round}`);
     }
     expect(testing.pool()!.workerChunks).toBeGreaterThan(before);
@@ -65,7 +73,7 @@ describe("the row-split ops give the same bits on 1 and 2 threads", () => {
     const one = winogradPacking();
     await sc.init({ threads: 2 });
     const before = testing.pool()!.workerChunks;
-    for (let round = 0; round < 5 && testing.pool()!.workerChunks === before; round++) {
+    for (let round = 0; round < ROUNDS && testing.pool()!.workerChunks === before; round++) {
       expectSameBits([one], [winogradPacking()], `2 threads, round ${round}`);
     }
     expect(testing.pool()!.workerChunks).toBeGreaterThan(before);
