@@ -7,7 +7,7 @@
 // with Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
 // Aᵀ = [1 1 1 0; 0 1 -1 -1].
 import { clampMinMax, isAligned16, storeTail } from "../common";
-import { winogradGemm4x8 } from "./gemm";
+import { hi2, lo2, round4, winogradGemm4x8 } from "./common";
 
 /** Row i of G applied to (a, b, d). */
 // @ts-ignore: decorator
@@ -28,24 +28,6 @@ import { winogradGemm4x8 } from "./gemm";
 // @ts-ignore: decorator
 @inline function halfDiff2(a: v128, b: v128, d: v128): v128 {
   return f64x2.mul(f64x2.splat(0.5), f64x2.add(f64x2.sub(a, b), d));
-}
-
-/** Channels 0–1 of 4 floats as a float64 pair. */
-// @ts-ignore: decorator
-@inline function lo2(v: v128): v128 {
-  return f64x2.promote_low_f32x4(v);
-}
-
-/** Channels 2–3 of 4 floats as a float64 pair. */
-// @ts-ignore: decorator
-@inline function hi2(v: v128): v128 {
-  return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
-}
-
-/** Two float64 pairs (channels 0–1, 2–3) rounded once to 4 floats. */
-// @ts-ignore: decorator
-@inline function round4(lo: v128, hi: v128): v128 {
-  return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
 /**

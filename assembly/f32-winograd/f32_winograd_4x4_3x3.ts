@@ -11,7 +11,7 @@
 // The layout and the cut into work units are F(2×2,3×3)'s (f32_winograd_2x2_3x3.ts) with 36
 // positions and tile-rows of four output rows.
 import { clampMinMax, isAligned16, madd, storeTail } from "../common";
-import { winogradGemm4x8 } from "./gemm";
+import { hi2, lo2, round4, winogradGemm4x8 } from "./common";
 
 /**
  * Row i of G applied to (a, b, d), two channels at a time in float64: with s = a + d and
@@ -37,21 +37,6 @@ import { winogradGemm4x8 } from "./gemm";
   if (i == 3) return (a + d * 4 + b * 2) * (1.0 / 24);
   if (i == 4) return (a + d * 4 - b * 2) * (1.0 / 24);
   return d;
-}
-
-// @ts-ignore: decorator
-@inline function lo2(v: v128): v128 {
-  return f64x2.promote_low_f32x4(v);
-}
-// @ts-ignore: decorator
-@inline function hi2(v: v128): v128 {
-  return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
-}
-
-/** Two float64 pairs (channels 0–1, 2–3) rounded once to 4 floats. */
-// @ts-ignore: decorator
-@inline function round4(lo: v128, hi: v128): v128 {
-  return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
 /** A row (t0, t1, t2) of G·g times Gᵀ, 4 channels as float64 pairs (l, h): 6 positions pos bytes apart from p. */

@@ -1,15 +1,35 @@
 /**
- * The GEMM both Winograd kernels run per transformed position: one block of 8 output channels,
- * M[t][0..8) = Σ_k V[t][k] · U[k][0..8), 4 tiles a step on a 4×8 register tile.
+ * What both Winograd kernels share: the float64 lanes their filter packers compute in, and the
+ * GEMM they run per transformed position.
  */
 import { madd } from "../common";
 
+/** Channels 0–1 of 4 floats as a float64 pair. */
+// @ts-ignore: decorator
+@inline export function lo2(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
+}
+
+/** Channels 2–3 of 4 floats as a float64 pair. */
+// @ts-ignore: decorator
+@inline export function hi2(v: v128): v128 {
+  return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+}
+
+/** Two float64 pairs (channels 0–1, 2–3) rounded once to 4 floats. */
+// @ts-ignore: decorator
+@inline export function round4(lo: v128, hi: v128): v128 {
+  return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
 /**
- * M rows for `tiles` tiles of V (`vRow` bytes apart, from `vp`) against the packed block `up`
+ * One block of 8 output channels at one position: M[t][0..8) = Σ_k V[t][k] · U[k][0..8), 4 tiles
+ * a step on a 4×8 register tile. M rows for `tiles` tiles of V (`vRow` bytes apart, from `vp`) against the packed block `up`
  * (ci rows of 8 floats), into `mp` (32 bytes a tile). Tiles past the end re-read the last one;
  * their results land in M's padding. Not unrolled over k: a 2-channel unroll measured 12–18 %
  * slower on bench shapes 3–5.
  */
+// @ts-ignore: decorator
 @inline export function winogradGemm4x8(vp: usize, vRow: usize, tiles: i32, up: usize, ci: i32, mp: usize): void {
   for (let t = 0; t < tiles; t += 4) {
     let p0 = vp + <usize>t * vRow;
