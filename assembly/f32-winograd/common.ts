@@ -1,8 +1,14 @@
 /**
- * What both Winograd kernels share: the float64 lanes their filter packers compute in, and the
- * GEMM they run per transformed position.
+ * What both Winograd kernels share: the float64 lanes their filter packers compute in, the
+ * GEMM they run per transformed position, and the store of a part-filled output vector.
  */
-import { madd } from "../common";
+import { madd, storeTail } from "../common";
+
+/** Stores the first min(n, 4) lanes of v at p (an output tile's last channels). */
+export function store4(p: usize, v: v128, n: i32): void {
+  if (n >= 4) v128.store(p, v);
+  else storeTail(p, v, n);
+}
 
 /** Channels 0–1 of 4 floats as a float64 pair. */
 // @ts-ignore: decorator

@@ -6,8 +6,8 @@
 //   y = Aᵀ M A   output transform, + bias, clamp, masked store of the 2×2 outputs
 // with Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
 // Aᵀ = [1 1 1 0; 0 1 -1 -1].
-import { clampMinMax, isAligned16, storeTail } from "../common";
-import { hi2, lo2, round4, winogradGemm4x8 } from "./common";
+import { clampMinMax, isAligned16 } from "../common";
+import { hi2, lo2, round4, store4, winogradGemm4x8 } from "./common";
 
 /** Row i of G applied to (a, b, d). */
 // @ts-ignore: decorator
@@ -124,12 +124,6 @@ function packOne(w: usize, dst: usize, posBytes: usize, tap: usize, k: i32, o: i
     const t0 = gRow(i, g00, g10, g20), t1 = gRow(i, g01, g11, g21), t2 = gRow(i, g02, g12, g22);
     for (let j = 0; j < 4; j++) store<f32>(dst + <usize>(4 * i + j) * posBytes, <f32>gRow(j, t0, t1, t2));
   }
-}
-
-/** Stores the first min(n, 4) lanes of v at p. */
-function store4(p: usize, v: v128, n: i32): void {
-  if (n >= 4) v128.store(p, v);
-  else storeTail(p, v, n);
 }
 
 /** Scratch bytes of one work unit of `tiles` tiles: V [16][tiles][ci rounded to 4] and M [16][tiles rounded to 4][8]. */

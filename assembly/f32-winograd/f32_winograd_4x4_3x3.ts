@@ -10,8 +10,8 @@
 //   Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
 // The layout and the cut into work units are F(2×2,3×3)'s (f32_winograd_2x2_3x3.ts) with 36
 // positions and tile-rows of four output rows.
-import { clampMinMax, isAligned16, madd, storeTail } from "../common";
-import { hi2, lo2, round4, winogradGemm4x8 } from "./common";
+import { clampMinMax, isAligned16, madd } from "../common";
+import { hi2, lo2, round4, store4, winogradGemm4x8 } from "./common";
 
 /**
  * Row i of G applied to (a, b, d), two channels at a time in float64: with s = a + d and
@@ -118,12 +118,6 @@ function packOne(w: usize, dst: usize, posBytes: usize, tap: usize, k: i32, o: i
     const t0 = gRow(i, g00, g10, g20), t1 = gRow(i, g01, g11, g21), t2 = gRow(i, g02, g12, g22);
     for (let j = 0; j < 6; j++) store<f32>(dst + <usize>(6 * i + j) * posBytes, <f32>gRow(j, t0, t1, t2));
   }
-}
-
-/** Stores the first min(n, 4) lanes of v at p. */
-function store4(p: usize, v: v128, n: i32): void {
-  if (n >= 4) v128.store(p, v);
-  else storeTail(p, v, n);
 }
 
 /**

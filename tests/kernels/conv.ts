@@ -236,3 +236,24 @@ export function caseName(c: KernelCase): string {
 
 /** A grid as it.each rows: [name, case, index]; the index seeds the case's data as before. */
 export const named = (grid: KernelCase[]) => grid.map((c, i) => [caseName(c), c, i] as const);
+
+/**
+ * Calls `run(r0, r1)` over units [0, units) cut at `cuts`, the ranges' calls interleaved so every
+ * range's scratch slot is live while the others run; each call covers up to two units, so a
+ * group's second part finds its inputs already transformed.
+ */
+export function interleavedUnits(units: number, cuts: number[], run: (r0: number, r1: number) => void): void {
+  const bounds = [...cuts.filter((r) => r < units), units];
+  const ranges = bounds.slice(0, -1).map((r0, i) => [r0, bounds[i + 1]] as const);
+  const pos = ranges.map(([r0]) => r0);
+  for (let busy = true; busy; ) {
+    busy = false;
+    ranges.forEach(([, r1], i) => {
+      if (pos[i] >= r1) return;
+      busy = true;
+      const end = Math.min(r1, pos[i] + 2);
+      run(pos[i], end);
+      pos[i] = end;
+    });
+  }
+}

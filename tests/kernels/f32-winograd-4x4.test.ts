@@ -14,7 +14,7 @@ import { winograd4Weights } from "../../src/ops/conv2d_packing.js";
 import { winogradUnitBytes } from "../../src/ops/conv2d_winograd.js";
 import { debugKernels } from "../helpers/debug-kernels.js";
 import { randomData, rng } from "../helpers/reference.js";
-import { BOUNDS, check, conv, data, geometry, named, zeroRow, type Act, type KernelCase, type Runner } from "./conv.js";
+import { BOUNDS, check, conv, data, geometry, interleavedUnits, named, zeroRow, type Act, type KernelCase, type Runner } from "./conv.js";
 
 /** Row i of G (¼; -⅙ -⅙ -⅙; -⅙ ⅙ -⅙; 1/24 1/12 ⅙; 1/24 -1/12 ⅙; 0 0 1) on (a, b, d), in float64 as the kernel does. */
 const gRow = (i: number, a: number, b: number, d: number) =>
@@ -125,24 +125,11 @@ describe("Winograd F(4×4) gives the same bits for every cut into units and ever
     const n = units(c, groupRows, parts);
     const scratch = tensor(new Float32Array((n * winogradUnitBytes(groupRows, wo, ci, 4, Math.min(chunk, Math.ceil(Math.ceil(co / 8) / parts)))) / 4));
     const y = tensor(new Float32Array(2 * ho * wo * co).fill(NaN));
-    // Interleave the ranges' units so every range's scratch slot is live while the others run;
-    // each call covers up to two units, so a group's second part finds its inputs transformed.
-    const bounds = [...cuts.filter((r) => r < n), n];
-    const ranges = bounds.slice(0, -1).map((r0, i) => [r0, bounds[i + 1]] as const);
-    const pos = ranges.map(([r0]) => r0);
-    for (let busy = true; busy; ) {
-      busy = false;
-      ranges.forEach(([, r1], i) => {
-        if (pos[i] >= r1) return;
-        busy = true;
-        const end = Math.min(r1, pos[i] + 2);
-        debugKernels().f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd(
-          x.ptr(), u, b.ptr(), zero.ptr(), scratch.ptr(), y.ptr(), 2, c.x[1], c.x[2], ci, ho, wo, co,
-          1, 1, groupRows, parts, chunk, 0, Infinity, pos[i], end,
-        );
-        pos[i] = end;
-      });
-    }
+    interleavedUnits(n, cuts, (r0, r1) =>
+      debugKernels().f32_winograd_4x4_3x3_nhwc_minmax_4x8_simd(
+        x.ptr(), u, b.ptr(), zero.ptr(), scratch.ptr(), y.ptr(), 2, c.x[1], c.x[2], ci, ho, wo, co,
+        1, 1, groupRows, parts, chunk, 0, Infinity, r0, r1,
+      ));
     const out = Array.from(y.dataSync());
     y.dispose();
     scratch.dispose();

@@ -11,7 +11,7 @@ import { tensor, type Tensor } from "../../src/index.js";
 import { winogradWeights } from "../../src/ops/conv2d_packing.js";
 import { winogradUnitBytes } from "../../src/ops/conv2d_winograd.js";
 import { debugKernels } from "../helpers/debug-kernels.js";
-import { check, conv, data, geometry, named, winograd, winogradGrid, winogradUnits, zeroRow } from "./conv.js";
+import { check, conv, data, geometry, interleavedUnits, named, winograd, winogradGrid, winogradUnits, zeroRow } from "./conv.js";
 
 describe(`f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd (${backend().build} build)`, () => {
   let worst = 0;
@@ -38,24 +38,11 @@ describe("Winograd gives the same bits for every cut into units and every split 
     const units = winogradUnits(c, groupRows, parts);
     const scratch = tensor(new Float32Array((units * winogradUnitBytes(groupRows, wo, ci)) / 4));
     const y = tensor(new Float32Array(2 * ho * wo * co).fill(NaN));
-    // Interleave the ranges' units so every range's scratch slot is live while the others run;
-    // each call covers up to two units, so a group's second part finds its inputs transformed.
-    const bounds = [...cuts.filter((r) => r < units), units];
-    const ranges = bounds.slice(0, -1).map((r0, i) => [r0, bounds[i + 1]] as const);
-    const pos = ranges.map(([r0]) => r0);
-    for (let busy = true; busy; ) {
-      busy = false;
-      ranges.forEach(([, r1], i) => {
-        if (pos[i] >= r1) return;
-        busy = true;
-        const end = Math.min(r1, pos[i] + 2);
-        debugKernels().f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
-          x.ptr(), u, b.ptr(), zero.ptr(), scratch.ptr(), y.ptr(), 2, c.x[1], c.x[2], ci, ho, wo, co,
-          1, 1, groupRows, parts, 0, Infinity, pos[i], end,
-        );
-        pos[i] = end;
-      });
-    }
+    interleavedUnits(units, cuts, (r0, r1) =>
+      debugKernels().f32_winograd_2x2_3x3_nhwc_minmax_4x8_simd(
+        x.ptr(), u, b.ptr(), zero.ptr(), scratch.ptr(), y.ptr(), 2, c.x[1], c.x[2], ci, ho, wo, co,
+        1, 1, groupRows, parts, 0, Infinity, r0, r1,
+      ));
     const out = Array.from(y.dataSync());
     y.dispose();
     scratch.dispose();

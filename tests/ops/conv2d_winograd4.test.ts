@@ -9,10 +9,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { backend } from "../../src/loader/backend.js";
 import { conv2d, createConv2d, tensor } from "../../src/index.js";
 import { packingsOf, winograd4Bytes } from "../../src/ops/conv2d_packing.js";
-import { convGeometry, planConv2d, setWinograd4Mode, setWinogradBandBytes, setWinogradMode, WINOGRAD4_MIN_CI } from "../../src/ops/conv2d_plan.js";
+import { convGeometry, planConv2d, setWinograd4Mode, setWinogradMode, WINOGRAD4_MIN_CI } from "../../src/ops/conv2d_plan.js";
 import { conv2dCases, convInputs, runConvCase, type ConvCase } from "../helpers/cases.js";
 import { conv2dRef, randomData, rng, worstError } from "../helpers/reference.js";
-import { bitsOf, expectSameBits } from "../helpers/same-bits.js";
+import { expectBandsMatchOneCall, vggScratchPeak, winogradBound } from "../helpers/winograd-bands.js";
 
 const eligible = (c: ConvCase) =>
   c.filter[0] === 3 && c.filter[1] === 3 && c.strides[0] === 1 && c.strides[1] === 1 &&
@@ -26,7 +26,7 @@ const random: ConvCase[] = [
   pad: i % 3 === 0 ? "same" : i % 3 === 1 ? "valid" : [2, 0, 1, 2], bias: i % 2 === 0, activation: i % 2 === 0 ? "relu6" : undefined,
 } as ConvCase));
 
-const bound = (c: ConvCase) => (9 * c.filter[2]) / 16 + 1;
+const bound = winogradBound;
 const saved = setWinogradMode("auto");
 const saved4 = setWinograd4Mode("on");
 afterAll(() => {
@@ -63,36 +63,11 @@ describe("Winograd F(4×4,3×3) in bands of tile-rows", () => {
     strides: [1, 1], dilations: [1, 1], pad, bias: i % 2 === 0, activation: i % 2 === 0 ? "relu" : undefined,
   } as ConvCase));
   it.each(cases.map((c) => [c.name, c] as const))("%s: bands of every size give the one-call result", (_name, c) => {
-    const inputs = convInputs(c, 78);
-    try {
-      setWinogradBandBytes(Infinity);
-      const whole = runConvCase(c, inputs).data;
-      const want = conv2dRef(inputs.x, c, inputs.bias, c.activation ?? "linear", inputs.filter);
-      expect(worstError(whole, want).err).toBeLessThanOrEqual(bound(c));
-      for (const bytes of [1, 40_000, 150_000]) {
-        setWinogradBandBytes(bytes);
-        expectSameBits([bitsOf(whole)], [bitsOf(runConvCase(c, inputs).data)], `${c.name}, bound ${bytes}`);
-      }
-    } finally {
-      setWinogradBandBytes(4 << 20);
-    }
+    expectBandsMatchOneCall(c, 78, [1, 40_000, 150_000]);
   });
 
   it("a 224×224×64 → 64 conv holds at most the bound in scratch", () => {
-    const c: ConvCase = { name: "vgg", x: [1, 224, 224, 64], filter: [3, 3, 64, 64], strides: [1, 1], dilations: [1, 1], pad: "same" };
-    const inputs = convInputs(c, 5);
-    const heap = backend().heap;
-    let peak = 0;
-    const alloc = heap.alloc.bind(heap);
-    heap.alloc = (n, what, kind) => {
-      if (what === "conv2d winograd scratch") peak = Math.max(peak, n);
-      return alloc(n, what, kind);
-    };
-    try {
-      runConvCase(c, inputs);
-    } finally {
-      heap.alloc = alloc;
-    }
+    const peak = vggScratchPeak();
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(4 << 20);
   });

@@ -5,16 +5,17 @@
  * output heights and batches; and the scratch a conv holds must stay near the bound.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { backend } from "../../src/loader/backend.js";
-import { setWinogradBandBytes, setWinogradMode } from "../../src/ops/conv2d_plan.js";
-import { convInputs, runConvCase, type ConvCase } from "../helpers/cases.js";
-import { conv2dRef, worstError } from "../helpers/reference.js";
-import { bitsOf, expectSameBits } from "../helpers/same-bits.js";
+import { setWinograd4Mode, setWinogradBandBytes, setWinogradMode } from "../../src/ops/conv2d_plan.js";
+import type { ConvCase } from "../helpers/cases.js";
+import { expectBandsMatchOneCall, vggScratchPeak } from "../helpers/winograd-bands.js";
 
+// F(2×2,3×3) here; F(4×4,3×3), which VGG16's layer would take, has its own tests (conv2d_winograd4.test.ts).
 const savedMode = setWinogradMode("auto");
+const saved4 = setWinograd4Mode("off");
 const savedBand = setWinogradBandBytes(4 << 20);
 afterAll(() => {
   setWinogradMode(savedMode);
+  setWinograd4Mode(saved4);
   setWinogradBandBytes(savedBand);
 });
 
@@ -32,38 +33,13 @@ const cases: ConvCase[] = ([
 } as ConvCase));
 
 describe("Winograd in bands of tile-rows", () => {
+  // A bound of 1 byte makes bands of 2·threads tile-rows (the fewest); larger ones, fewer bands.
   it.each(cases.map((c) => [c.name, c] as const))("%s: bands of every size give the one-call result", (_name, c) => {
-    const inputs = convInputs(c, 77);
-    try {
-      setWinogradBandBytes(Infinity);
-      const whole = runConvCase(c, inputs).data;
-      const want = conv2dRef(inputs.x, c, inputs.bias, c.activation ?? "linear", inputs.filter);
-      expect(worstError(whole, want).err).toBeLessThanOrEqual((9 * c.filter[2]) / 16 + 1);
-      // A bound of 1 byte makes bands of 2·threads tile-rows (the fewest); larger ones, fewer bands.
-      for (const bytes of [1, 20_000, 60_000]) {
-        setWinogradBandBytes(bytes);
-        expectSameBits([bitsOf(whole)], [bitsOf(runConvCase(c, inputs).data)], `${c.name}, bound ${bytes}`);
-      }
-    } finally {
-      setWinogradBandBytes(4 << 20);
-    }
+    expectBandsMatchOneCall(c, 77, [1, 20_000, 60_000]);
   });
 
   it("a 224×224×64 → 64 conv holds at most the bound in scratch (one call would hold 55 MB)", () => {
-    const c: ConvCase = { name: "vgg", x: [1, 224, 224, 64], filter: [3, 3, 64, 64], strides: [1, 1], dilations: [1, 1], pad: "same" };
-    const inputs = convInputs(c, 5);
-    const heap = backend().heap;
-    let peak = 0;
-    const alloc = heap.alloc.bind(heap);
-    heap.alloc = (n, what, kind) => {
-      if (what === "conv2d winograd scratch") peak = Math.max(peak, n);
-      return alloc(n, what, kind);
-    };
-    try {
-      runConvCase(c, inputs);
-    } finally {
-      heap.alloc = alloc;
-    }
+    const peak = vggScratchPeak();
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(4 << 20);
   });
